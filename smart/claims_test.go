@@ -113,12 +113,15 @@ func FuzzGrantFromClaims(f *testing.F) {
 }
 
 // FuzzDecodeIntrospection feeds arbitrary bodies to the introspection
-// response decoder: it must never panic, and must return claims only for a
-// JSON object whose active member is true.
+// response decoder: it must never panic, must return claims only for a
+// JSON object whose active member is true, and checkAccessToken must pass
+// only an answer about a bearer access token.
 func FuzzDecodeIntrospection(f *testing.F) {
 	for _, seed := range []string{
 		`{"active":true,"scope":"patient/*.rs","patient":"1"}`,
 		`{"active":false}`, `{"active":"true"}`, `{"active":1}`, `[true]`, `null`, ``, `{`,
+		`{"active":true,"token_type":"Bearer"}`, `{"active":true,"token_type":"N_A"}`,
+		`{"active":true,"token_use":"refresh_token"}`, `{"active":true,"token_type":null}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -132,6 +135,17 @@ func FuzzDecodeIntrospection(f *testing.F) {
 		}
 		if claims["active"] != true || len(body) > 1<<10 {
 			t.Fatalf("accepted %q", body)
+		}
+		if checkAccessToken(claims) != nil {
+			return
+		}
+		typ, hasType := claims["token_type"].(string)
+		_, hasAny := claims["token_type"]
+		if hasAny && !(hasType && strings.EqualFold(typ, "bearer")) {
+			t.Fatalf("passed token_type %v", claims["token_type"])
+		}
+		if use, ok := claims["token_use"]; ok && use != "access_token" {
+			t.Fatalf("passed token_use %v", use)
 		}
 	})
 }

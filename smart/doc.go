@@ -49,7 +49,8 @@
 //
 // [Introspector] asks an RFC 7662 endpoint about opaque tokens, reading the
 // SMART fields of the answer (active, scope, client_id, exp, patient,
-// fhirUser). Answers are cached until the token's exp or
+// fhirUser) and refusing a token the answer says is not a bearer access
+// token, such as a refresh token. Answers are cached until the token's exp or
 // [IntrospectionConfig.MaxAge], whichever comes first: MaxAge is therefore
 // the longest a revoked token may still be accepted. An endpoint that cannot
 // be reached makes the request fail with 503, never pass.
@@ -117,7 +118,8 @@
 //   - A path that could be read as another path: dot segments, empty
 //     segments, encoded slashes and backslashes, control characters,
 //     malformed types, IDs and operation names, and paths that reach the
-//     FHIR base only after a router decodes, cleans or case-folds them.
+//     FHIR base only after a router decodes, cleans or case-folds them or
+//     drops their ";" segment parameters.
 //     400 with an OperationOutcome.
 //   - A request without a bearer token: 401 with a WWW-Authenticate
 //     challenge without error code (RFC 6750 section 3.1). A token sent in
@@ -137,6 +139,17 @@
 // grant's client ID, token ID, patient and fhirUser (never the token or
 // its subject). The Guard reads a request body only when it is a form
 // (POST _search), to find _type and access_token, and gives it back whole.
+//
+// The Guard judges the request as it arrives, so the handler behind it
+// must read the same request. Two known gaps follow from that. A handler
+// that takes search parameters from a body the Guard does not read (a
+// multipart form, or the Parameters resource of a POST $export) may search
+// types named there that the Guard never checked; the compartment layer
+// still refuses a named type the token cannot search, but with its own
+// error rather than the Guard's 403. And a handler or router that honours
+// a method-override header (X-HTTP-Method-Override) or form field would
+// run an interaction other than the one authorized: do not install one
+// behind the Guard.
 //
 // Blocking is a defect like a leak: a token that covers an interaction is
 // never refused by the Guard, a malformed scope withholds only itself, and

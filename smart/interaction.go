@@ -81,8 +81,9 @@ type Compartment struct {
 // [ParseRequest] and [ParseEntry] refuse a request that is not a well-formed
 // FHIR interaction: dot segments, encoded slashes or backslashes, empty
 // segments, control characters, malformed types, IDs or operation names,
-// unknown "_" segments, a malformed _type, a repeated If-None-Exist header,
-// or a method the path does not accept. Such errors
+// unknown "_" segments, a malformed _type or one naming more than 256
+// types, a repeated If-None-Exist header, or a method the path does not
+// accept. Such errors
 // are [*RequestError] values. The Guard answers them before it looks at the
 // token.
 var ErrBadRequest = errors.New("smart: bad FHIR request")

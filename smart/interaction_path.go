@@ -15,6 +15,12 @@ const maxSegments = 5
 // IDs to 64 characters.
 const maxNameLength = 64
 
+// maxTypes bounds the distinct types that the _type parameters of one
+// request may name: well above the 145 resource types of FHIR R4, and low
+// enough that a query of a megabyte of made-up names cannot make the
+// de-duplication take minutes.
+const maxTypes = 256
+
 // splitPath splits an escaped path below the FHIR base into its segments,
 // percent-decoded, into segs, and returns how many there are. One leading
 // slash is ignored. It refuses, with a 400 RequestError, what could make
@@ -158,8 +164,8 @@ func eachQueryParam(raw string, fn func(name, value string) bool) {
 // typeFilter appends to types the resource types named by the _type
 // parameters of a raw query or form body, each once. Several _type
 // parameters add up. A _type that is empty, badly encoded or names
-// something that is not a resource type is refused with a 400
-// RequestError.
+// something that is not a resource type, and more than maxTypes distinct
+// types in all, are refused with a 400 RequestError.
 func typeFilter(raw string, types []string) ([]string, error) {
 	var err error
 	eachQueryParam(raw, func(name, value string) bool {
@@ -182,9 +188,13 @@ func appendTypes(types []string, value string) ([]string, error) {
 		if !isResourceType(t) {
 			return types, badRequest("a _type parameter names something that is not a resource type")
 		}
-		if !slices.Contains(types, t) {
-			types = append(types, t)
+		if slices.Contains(types, t) {
+			continue
 		}
+		if len(types) == maxTypes {
+			return types, badRequest("_type names more resource types than a server can have")
+		}
+		types = append(types, t)
 	}
 	return types, nil
 }

@@ -141,21 +141,45 @@ func belowBase(p, base string) (string, bool) {
 
 // reachesBase reports whether a request whose escaped path is not below
 // base could still reach the handler of the FHIR base through a router
-// that decodes, cleans or ignores the ASCII case of paths: "/fhir%2FPatient",
-// "//fhir/Patient", "/x/../fhir/Patient", "/fhir\Patient" or "/FHIR/Patient"
-// with base "/fhir". The Guard refuses such requests instead of letting them
-// past unchecked.
+// that decodes, cleans or ignores the ASCII case of paths, or drops the
+// ";" parameters of path segments as Java servlet containers do:
+// "/fhir%2FPatient", "//fhir/Patient", "/x/../fhir/Patient",
+// "/fhir\Patient", "/FHIR/Patient", "/fhir;x/Patient" or
+// "/x/..;/fhir/Patient" with base "/fhir". The Guard refuses such requests
+// instead of letting them past unchecked.
 func reachesBase(u *url.URL, base string) bool {
 	if base == "" {
 		return true
 	}
 	for _, p := range [...]string{u.Path, u.EscapedPath()} {
 		slashed := strings.ReplaceAll(p, `\`, "/")
-		if hasBaseFold(p, base) || hasBaseFold(path.Clean("/"+slashed), base) {
+		if hasBaseFold(p, base) || hasBaseFold(path.Clean("/"+slashed), base) ||
+			hasBaseFold(path.Clean("/"+withoutSegmentParams(slashed)), base) {
 			return true
 		}
 	}
 	return false
+}
+
+// withoutSegmentParams returns p with the parameters of each segment (from
+// a ";" to the end of the segment) removed: "/a;x/b;y=1" gives "/a/b".
+func withoutSegmentParams(p string) string {
+	var b strings.Builder
+	for len(p) > 0 {
+		semi := strings.IndexByte(p, ';')
+		if semi < 0 {
+			b.WriteString(p)
+			break
+		}
+		b.WriteString(p[:semi])
+		p = p[semi:]
+		if slash := strings.IndexByte(p, '/'); slash >= 0 {
+			p = p[slash:]
+		} else {
+			p = ""
+		}
+	}
+	return b.String()
 }
 
 // hasBaseFold reports whether p is base or below it, ignoring ASCII case.

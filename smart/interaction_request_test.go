@@ -61,6 +61,8 @@ func TestParseRequestRefuses(t *testing.T) {
 		{"/fhir", "/fhirx/Patient/1", ""},
 		{"/fhir", "/fhir%2FPatient/1", ""},
 		{"/fhir", "/fhir/_search", "_type=patient"},
+		{"/fhir", "/fhir/_search?_type=" + strings.Join(manyTypes(200), ","),
+			"_type=" + strings.Join(manyTypes(257)[200:], ",")},
 	} {
 		r := httptest.NewRequest("POST", tc.target, strings.NewReader(tc.body))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")

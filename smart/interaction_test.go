@@ -312,6 +312,10 @@ func TestParseInteractionRefuses(t *testing.T) {
 		{name: "_type with an empty item", path: "", query: "_type=Observation,,Condition"},
 		{name: "_type with bad encoding", path: "", query: "_type=%zz"},
 		{name: "_type behind a semicolon", path: "", query: "x=1;_type=patient"},
+		{name: "_type naming more types than FHIR has", path: "",
+			query: "_type=" + strings.Join(manyTypes(257), ",")},
+		{name: "_type naming more types than FHIR has, in pieces", path: "",
+			query: "_type=" + strings.Join(manyTypes(257), "&_type=")},
 		{name: "repeated If-None-Exist", method: "POST", path: "Observation",
 			header: http.Header{"If-None-Exist": {"a=1", "b=2"}}},
 		{name: "POST on an instance", method: "POST", path: "Patient/1",
@@ -354,6 +358,30 @@ func TestParseInteractionRefuses(t *testing.T) {
 				t.Errorf("refused request still yields kind %v", in.Kind)
 			}
 		})
+	}
+}
+
+// manyTypes returns n distinct names of resource-type form: Taaa, Taab...
+func manyTypes(n int) []string {
+	types := make([]string, n)
+	for i := range types {
+		types[i] = "T" + string(rune('a'+i/676%26)) + string(rune('a'+i/26%26)) +
+			string(rune('a'+i%26))
+	}
+	return types
+}
+
+// TestParseInteractionManyTypes checks that _type may name as many types as
+// a server could have, repeated any number of times.
+func TestParseInteractionManyTypes(t *testing.T) {
+	types := manyTypes(256)
+	query := "_type=" + strings.Join(types, ",") + strings.Repeat("&_type=Taaa", 1000)
+	in, err := smart.ParseInteraction("GET", "", query, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(in.Types, types) {
+		t.Errorf("Types has %d types, want the %d named", len(in.Types), len(types))
 	}
 }
 

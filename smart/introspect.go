@@ -22,12 +22,12 @@ import (
 // [NewIntrospector]; the zero value is not usable.
 //
 // A token is accepted only when the endpoint answers 200 with a JSON object
-// whose active member is true, whose exp, if present, has not passed, and
-// whose claims map to a Grant. An inactive token is invalid. An endpoint that
-// cannot be reached, times out, answers anything but 200, or answers with
-// something other than such an object leaves the token undecided: the error
-// matches [ErrUnavailable] and the request is refused with 503, never let
-// through.
+// whose active member is true, whose token_type, if present, is Bearer,
+// whose exp, if present, has not passed, and whose claims map to a Grant.
+// An inactive token is invalid. An endpoint that cannot be reached, times
+// out, answers anything but 200, or answers with something other than such
+// an object leaves the token undecided: the error matches [ErrUnavailable]
+// and the request is refused with 503, never let through.
 //
 // # Revocation latency
 //
@@ -168,8 +168,12 @@ func decodeIntrospection(body []byte, limit int64) (map[string]any, error) {
 }
 
 // grant maps the answer of an active token to its Grant, refusing one that
-// has expired or, when an audience is configured, was not issued for it.
+// is not a bearer access token, has expired or, when an audience is
+// configured, was not issued for it.
 func (in *Introspector) grant(claims map[string]any, now time.Time) (*Grant, error) {
+	if err := checkAccessToken(claims); err != nil {
+		return nil, err
+	}
 	g, err := grantFromClaims(claims, in.cfg.Claims)
 	if err != nil {
 		return nil, err
@@ -181,6 +185,25 @@ func (in *Introspector) grant(claims map[string]any, now time.Time) (*Grant, err
 		return nil, newTokenError(reasonWrongAudience, nil)
 	}
 	return g, nil
+}
+
+// checkAccessToken refuses the answer about a token that is not a bearer
+// access token, as its token_type (RFC 7662 section 2.2: a type of RFC 6749
+// section 7.1, "Bearer" here) or its token_use (which some authorization
+// servers add) says when present. An endpoint that answers for refresh
+// tokens too would otherwise let a refresh token stand in for an access
+// token: a stolen one would then work without the client authentication
+// that refreshing needs, and outlive every access token.
+func checkAccessToken(claims map[string]any) error {
+	if v, ok := claims["token_type"]; ok {
+		if s, _ := v.(string); !strings.EqualFold(s, "Bearer") {
+			return newTokenError(reasonNotAccessToken, errors.New("token_type is not Bearer"))
+		}
+	}
+	if v, ok := claims["token_use"]; ok && v != "access_token" {
+		return newTokenError(reasonNotAccessToken, errors.New("token_use is not access_token"))
+	}
+	return nil
 }
 
 // hasAudience reports whether the aud claim, a string or a list of

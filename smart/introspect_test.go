@@ -128,6 +128,26 @@ func TestIntrospectorAcceptsActiveToken(t *testing.T) {
 	}
 }
 
+// TestIntrospectorAcceptsBearerTypes checks the token_type and token_use
+// members of answers about access tokens.
+func TestIntrospectorAcceptsBearerTypes(t *testing.T) {
+	e := tokNewEndpoint(t)
+	in := tokIntrospector(t, tokIntrospectionConfig(e, func() time.Time { return tokNow }))
+	for name, edit := range map[string]map[string]any{
+		"token_type Bearer":        {"token_type": "Bearer"},
+		"token_type bearer":        {"token_type": "bearer"},
+		"token_use access_token":   {"token_use": "access_token"},
+		"token_type and token_use": {"token_type": "BEARER", "token_use": "access_token"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e.answer(name, tokIntrospection(edit))
+			if _, err := in.Authenticate(context.Background(), name); err != nil {
+				t.Errorf("err = %v, want the access token accepted", err)
+			}
+		})
+	}
+}
+
 func TestIntrospectorRefuses(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -143,6 +163,19 @@ func TestIntrospectorRefuses(t *testing.T) {
 			"no_patient", smart.ErrNoPatient},
 		{"patient not an id", tokIntrospection(map[string]any{"patient": "Patient/1/_history/2"}),
 			"bad_claim", nil},
+		// A refresh token sent to the FHIR server as if it were an access
+		// token: it would skip the client authentication that refreshing
+		// needs, and outlive every access token.
+		{"refresh token", tokIntrospection(map[string]any{"token_type": "refresh_token"}),
+			"not_access_token", nil},
+		{"token not usable as an access token", tokIntrospection(map[string]any{"token_type": "N_A"}),
+			"not_access_token", nil},
+		{"DPoP-bound token sent as a bearer token",
+			tokIntrospection(map[string]any{"token_type": "DPoP"}), "not_access_token", nil},
+		{"token_type not a string", tokIntrospection(map[string]any{"token_type": 1}),
+			"not_access_token", nil},
+		{"token_use refresh_token", tokIntrospection(map[string]any{"token_use": "refresh_token"}),
+			"not_access_token", nil},
 	}
 	e := tokNewEndpoint(t)
 	e.answer("good", tokIntrospection(nil))

@@ -115,7 +115,8 @@ func (s *jwksSource) failed(_ context.Context, err error) {
 // lookup returns the published keys of kind that may verify a token signed
 // with alg: the key whose ID is kid, or every usable key for a token
 // without kid. An unknown kid starts a refresh bounded by ctx and the
-// configured wait.
+// configured wait. No key while the JWKS cannot be fetched is an
+// unavailable answer, not an unknown key: the token may well be good.
 func (s *jwksSource) lookup(ctx context.Context, alg string, kind keyKind, kid string,
 	hasKID bool) ([]jwt.VerificationKey, error) {
 	if !hasKID {
@@ -123,7 +124,11 @@ func (s *jwksSource) lookup(ctx context.Context, alg string, kind keyKind, kid s
 		if err != nil {
 			return nil, s.readError(ctx, err)
 		}
-		return usableKeys(all, alg, kind), nil
+		keys := usableKeys(all, alg, kind)
+		if len(keys) == 0 && !s.healthy.Load() {
+			return nil, newTokenError(reasonUnavailable, errors.New("JWKS cannot be fetched"))
+		}
+		return keys, nil
 	}
 
 	jwk, err := s.storage.KeyRead(ctx, kid)

@@ -189,9 +189,64 @@ func TestJWKSDownOnFirstFetch(t *testing.T) {
 		t.Fatalf("err = %v, want ErrUnavailable only: the key could not be fetched", err)
 	}
 
+	noKID := tokSign(t, jwt.SigningMethodRS256, k.rsaA, "", tokClaims(nil))
+	_, err = a.Authenticate(context.Background(), noKID)
+	if !errors.Is(err, smart.ErrUnavailable) || errors.Is(err, smart.ErrInvalidToken) {
+		t.Fatalf("token without kid: err = %v, want ErrUnavailable only", err)
+	}
+
 	s.status.Store(0)
 	if _, err := a.Authenticate(context.Background(), token); err != nil {
 		t.Fatalf("once the JWKS answers, the token must be accepted: %v", err)
+	}
+	if _, err := a.Authenticate(context.Background(), noKID); err != nil {
+		t.Fatalf("once the JWKS answers, the token without kid must be accepted: %v", err)
+	}
+}
+
+// TestJWKSWithStaticKeys checks that configured keys and a JWKS work
+// together: a configured key is tried first, and the JWKS still verifies
+// the tokens no configured key claims.
+func TestJWKSWithStaticKeys(t *testing.T) {
+	k := tokKeys(t)
+	s := tokNewJWKSServer(t, tokJWKS(tokJWK(&k.rsaA.PublicKey, "rsa-a", "RS256", "sig")))
+	signA := func(kid string) string {
+		return tokSign(t, jwt.SigningMethodRS256, k.rsaA, kid, tokClaims(nil))
+	}
+	signB := func(kid string) string {
+		return tokSign(t, jwt.SigningMethodRS256, k.rsaB, kid, tokClaims(nil))
+	}
+	cases := []struct {
+		name   string
+		static smart.VerificationKey
+		token  string
+		reason string // "" when the token must be accepted
+	}{
+		{"published kid beside a configured key without ID",
+			smart.VerificationKey{Public: &k.rsaB.PublicKey}, signA("rsa-a"), ""},
+		{"configured key without ID for a kid nobody publishes",
+			smart.VerificationKey{Public: &k.rsaB.PublicKey}, signB("rsa-z"), ""},
+		{"token without kid signed by a published key",
+			smart.VerificationKey{ID: "rsa-b", Public: &k.rsaB.PublicKey}, signA(""), ""},
+		{"token without kid signed by a configured key",
+			smart.VerificationKey{ID: "rsa-b", Public: &k.rsaB.PublicKey}, signB(""), ""},
+		{"a configured key claims its kid",
+			smart.VerificationKey{ID: "rsa-a", Public: &k.rsaB.PublicKey}, signA("rsa-a"),
+			"bad_signature"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := tokJWKSConfig(t, s)
+			cfg.Keys = []smart.VerificationKey{c.static}
+			a := tokAuthenticator(t, cfg)
+			if c.reason != "" {
+				tokCheckRejected(t, a, c.token, c.reason, nil)
+				return
+			}
+			if _, err := a.Authenticate(context.Background(), c.token); err != nil {
+				t.Errorf("err = %v, want the token accepted", err)
+			}
+		})
 	}
 }
 

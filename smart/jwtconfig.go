@@ -23,7 +23,8 @@ const (
 // JWTConfig configures a [JWTAuthenticator]. Issuer, Audience and at least
 // one source of keys (Keys, HMACSecret or JWKSURL) are required; every other
 // field may be left zero for the default it documents. Sources may be
-// combined: configured keys are tried before the JWKS.
+// combined: a configured key whose ID is the token's kid is tried alone;
+// otherwise the JWKS's keys are tried, then configured keys without ID.
 type JWTConfig struct {
 	// Issuer is the authorization server's issuer identifier. A token's iss
 	// claim must equal it exactly. Required.

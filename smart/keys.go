@@ -18,7 +18,8 @@ import (
 type VerificationKey struct {
 	// ID is the key ID that tokens signed with the key carry in their kid
 	// header. A key with an empty ID verifies tokens whatever their kid,
-	// after the keys whose ID matches; the signature still has to verify.
+	// after the keys whose ID matches, configured or published at the
+	// JWKS URL; the signature still has to verify.
 	ID string
 
 	// Public is an *rsa.PublicKey of at least 2048 bits, or an
@@ -185,31 +186,42 @@ func (ks *keySet) secret(alg string) (any, error) {
 	return ks.hmac, nil
 }
 
-// lookup finds the keys of kind for a token's kid, configured keys first.
+// lookup finds the keys of kind that may verify a token signed with alg:
+// the configured keys whose ID is kid, which alone are tried when there
+// are any; otherwise the JWKS's keys for kid and then the configured keys
+// without ID. A token without kid is tried with every configured key of
+// its kind, then every published one. When the JWKS cannot answer, the
+// configured keys are still tried; its error is returned only when no key
+// at all is left to try.
 func (ks *keySet) lookup(ctx context.Context, alg string, kind keyKind, kid string,
 	hasKID bool) (any, error) {
-	keys := ks.staticKeys(kind, kid, hasKID)
-	if len(keys) == 0 && ks.jwks != nil {
-		var err error
-		if keys, err = ks.jwks.lookup(ctx, alg, kind, kid, hasKID); err != nil {
-			return nil, err
-		}
+	keys, anyID := ks.staticKeys(kind, kid, hasKID)
+	var err error
+	if ks.jwks != nil && (!hasKID || len(keys) == 0) {
+		var remote []jwt.VerificationKey
+		remote, err = ks.jwks.lookup(ctx, alg, kind, kid, hasKID)
+		keys = append(keys, remote...)
+	}
+	if !hasKID || len(keys) == 0 {
+		keys = append(keys, anyID...)
 	}
 
-	switch len(keys) {
-	case 0:
+	switch {
+	case len(keys) == 0 && err != nil:
+		return nil, err
+	case len(keys) == 0:
 		return nil, newTokenError(reasonUnknownKey, fmt.Errorf("no %s key for kid %q", alg, kid))
-	case 1:
+	case len(keys) == 1:
 		return keys[0], nil
 	}
 	return jwt.VerificationKeySet{Keys: keys}, nil
 }
 
 // staticKeys returns the configured keys of kind that may verify a token:
-// those whose ID is kid, or else those without an ID. A token without kid
-// may verify with any key of its kind.
-func (ks *keySet) staticKeys(kind keyKind, kid string, hasKID bool) []jwt.VerificationKey {
-	var exact, anyID []jwt.VerificationKey
+// in exact those whose ID is kid (every key of kind for a token without
+// kid), and in anyID those without an ID, which verify whatever the kid.
+func (ks *keySet) staticKeys(kind keyKind, kid string, hasKID bool) (exact,
+	anyID []jwt.VerificationKey) {
 	for _, k := range ks.static {
 		switch {
 		case k.kind != kind:
@@ -219,8 +231,5 @@ func (ks *keySet) staticKeys(kind keyKind, kid string, hasKID bool) []jwt.Verifi
 			anyID = append(anyID, k.pub)
 		}
 	}
-	if len(exact) > 0 {
-		return exact
-	}
-	return anyID
+	return exact, anyID
 }

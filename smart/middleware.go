@@ -28,9 +28,10 @@ type GuardConfig struct {
 
 	// BasePath is the path of the FHIR base, such as "/fhir". Requests
 	// whose path is not below it pass through the Guard untouched, unless
-	// a router that decodes, cleans or case-folds paths could still take
-	// them there ("/fhir%2FPatient", "//fhir/Patient", "/FHIR/Patient"),
-	// in which case they are refused with 400. Empty or "/" means the FHIR
+	// a router that decodes, cleans or case-folds paths, or drops ";"
+	// segment parameters, could still take them there ("/fhir%2FPatient",
+	// "//fhir/Patient", "/FHIR/Patient", "/fhir;x/Patient"), in which case
+	// they are refused with 400. Empty or "/" means the FHIR
 	// base is the root, so that every request is a FHIR request. A trailing
 	// slash is ignored. It must be a plain absolute path: no dot segments,
 	// empty segments, percent signs, backslashes or non-ASCII bytes.

@@ -153,6 +153,8 @@ func TestGuardPublicAndOutsideRequests(t *testing.T) {
 	}{
 		{"outside the base", req{method: "GET", target: "/other/Patient/1?x=1"}, false},
 		{"prefix that is not the base", req{method: "GET", target: "/fhirx/Patient/1"}, false},
+		{"segment parameters outside the base",
+			req{method: "GET", target: "/other;v=1/fhirx;a/Patient/1"}, false},
 		{"SMART discovery", req{method: "GET", target: "/fhir/.well-known/smart-configuration"}, false},
 		{"CORS preflight", req{method: "OPTIONS", target: "/fhir/Patient/1", header: http.Header{
 			"Origin": {"https://app.example"}, "Access-Control-Request-Method": {"GET"}}}, false},
@@ -190,6 +192,8 @@ func TestGuardRefusesPathTricks(t *testing.T) {
 		"/fhir/Patient/%252F", "/fhir/Patient/1%00", "/fhir/Patient/%5C1",
 		"/FHIR/Patient/1", "/Fhir/Patient/1", "//fhir/Patient/1", "/x/../fhir/Patient/1",
 		"/fhir%2FPatient/1", "/fh%69r/Patient/1", "/fhir%5CPatient/1", "/./fhir/Patient/1",
+		"/fhir;jsessionid=1/Patient/1", "/fhir;/Patient/1", "/fhir%3Bx/Patient/1",
+		"/x/..;/fhir/Patient/1", "/FHIR;x/Patient/1",
 	} {
 		t.Run(target, func(t *testing.T) {
 			hr := httptest.NewRequest("GET", "/", nil)

@@ -305,7 +305,8 @@ func (sc *Scope) setPermissions(perm string) string {
 				": permissions are read, write, * or letters of cruds"
 		}
 		if j < next {
-			return "permission letters out of order or repeated: write them as a subset of cruds, in that order"
+			return "permission letters out of order or repeated: " +
+				"write them as a subset of cruds, in that order"
 		}
 		next = j + 1
 		sc.Permissions |= 1 << j

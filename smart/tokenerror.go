@@ -3,19 +3,20 @@ package smart
 // Reasons carried by a [TokenError]. They are stable and machine-readable,
 // suitable for audit.Record.Reason.
 const (
-	reasonTooLarge      = "token_too_large"
-	reasonMalformed     = "token_malformed"
-	reasonBadSignature  = "bad_signature"
-	reasonUnknownKey    = "unknown_key"
-	reasonExpired       = "token_expired"
-	reasonNotYetValid   = "token_not_yet_valid"
-	reasonWrongIssuer   = "wrong_issuer"
-	reasonWrongAudience = "wrong_audience"
-	reasonMissingClaim  = "missing_claim"
-	reasonBadClaim      = "bad_claim"
-	reasonNoPatient     = "no_patient"
-	reasonInactive      = "token_inactive"
-	reasonUnavailable   = "unavailable"
+	reasonTooLarge       = "token_too_large"
+	reasonMalformed      = "token_malformed"
+	reasonBadSignature   = "bad_signature"
+	reasonUnknownKey     = "unknown_key"
+	reasonExpired        = "token_expired"
+	reasonNotYetValid    = "token_not_yet_valid"
+	reasonWrongIssuer    = "wrong_issuer"
+	reasonWrongAudience  = "wrong_audience"
+	reasonMissingClaim   = "missing_claim"
+	reasonBadClaim       = "bad_claim"
+	reasonNoPatient      = "no_patient"
+	reasonInactive       = "token_inactive"
+	reasonNotAccessToken = "not_access_token"
+	reasonUnavailable    = "unavailable"
 )
 
 // TokenError is the error [JWTAuthenticator] and [Introspector] return for a
@@ -43,6 +44,8 @@ const (
 //   - "no_patient": patient/ scopes without a launch patient.
 //   - "token_inactive": the introspection endpoint says the token is not
 //     active.
+//   - "not_access_token": the introspection endpoint says the token is
+//     active but not a bearer access token (a refresh token, say).
 //   - "unavailable": a JWKS URL or introspection endpoint did not answer
 //     usefully, or the request's context ended first.
 type TokenError struct {

@@ -65,7 +65,7 @@ func TestConsentRefused(t *testing.T) {
 			f.Add("scope", "patient/Observation.rs patient/*.cruds")
 		}},
 		{name: "tampered request", status: 400, edit: func(f url.Values) {
-			f.Set("request", f.Get("request")[:42]+"A")
+			f.Set("request", tamper(f.Get("request")))
 		}},
 		{name: "no request", status: 400, edit: func(f url.Values) { f.Del("request") }},
 		{name: "repeated request", status: 400, edit: func(f url.Values) { f.Add("request", "x") }},
@@ -110,6 +110,17 @@ func TestConsentRefused(t *testing.T) {
 			honestLaunchStillWorks(t, s)
 		})
 	}
+}
+
+// tamper changes the last character of a pending request ID, always to
+// another one (setting it to a fixed letter would leave one ID in 64
+// unchanged).
+func tamper(id string) string {
+	last := "A"
+	if strings.HasSuffix(id, "A") {
+		last = "B"
+	}
+	return id[:len(id)-1] + last
 }
 
 // honestLaunchStillWorks checks that a patient's honest answer still gets

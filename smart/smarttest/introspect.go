@@ -18,8 +18,10 @@ var ErrUnknownToken = errors.New("smarttest: unknown token")
 // active while its signature verifies with the server's keys, its issuer
 // is the server, it is within its validity period and neither it nor its
 // grant was revoked; the response then holds all of its claims, plus
-// active and token_type. A refresh token is active until it expires, is
-// rotated by use, or is revoked. Every other token gets {"active":false}.
+// active and token_type Bearer. A refresh token is active until it
+// expires, is rotated by use, or is revoked; its token_type is N_A, so
+// that a resource server does not take it for an access token. Every other
+// token gets {"active":false}.
 //
 // The caller may authenticate as a registered confidential client (HTTP
 // Basic or client_secret_post) or with a bearer access token from this
@@ -74,16 +76,23 @@ func (s *Server) introspection(token string) map[string]any {
 		return map[string]any{"active": false}
 	}
 	return map[string]any{
-		"active":    true,
-		"scope":     strings.Join(g.approval.scopes, " "),
-		"client_id": g.clientID,
-		"exp":       exp.Unix(),
-		"sub":       subjectOf(g.approval.patient),
-		"patient":   g.approval.patient,
-		"fhirUser":  "Patient/" + g.approval.patient,
-		"iss":       s.cfg.Issuer,
+		"active":     true,
+		"token_type": notAccessToken,
+		"scope":      strings.Join(g.approval.scopes, " "),
+		"client_id":  g.clientID,
+		"exp":        exp.Unix(),
+		"sub":        subjectOf(g.approval.patient),
+		"patient":    g.approval.patient,
+		"fhirUser":   "Patient/" + g.approval.patient,
+		"iss":        s.cfg.Issuer,
 	}
 }
+
+// notAccessToken is the token_type of a refresh token in introspection
+// answers: the value RFC 8693 section 2.2.1 gives a token that cannot be
+// used as an access token, so that a resource server which asks about a
+// refresh token presented to it as an access token refuses it.
+const notAccessToken = "N_A"
 
 // activeAccess verifies an access token and reports whether it is active.
 func (s *Server) activeAccess(token string) (jwt.MapClaims, bool) {

@@ -200,3 +200,28 @@ func TestIntrospector(t *testing.T) {
 		t.Errorf("Introspector after revocation: %v, want ErrInvalidToken", err)
 	}
 }
+
+// TestIntrospectorRefusesRefreshToken checks that a refresh token sent to
+// the FHIR server in place of an access token is refused, although this
+// server reports it active: its answer says the token is no access token.
+func TestIntrospectorRefusesRefreshToken(t *testing.T) {
+	s, c := startServer(t, nil)
+	in, err := smart.NewIntrospector(smart.IntrospectionConfig{
+		Endpoint: s.Configuration().IntrospectionEndpoint,
+		ClientID: resourceSrv, ClientSecret: resourceKey, CacheEntries: -1, Now: c.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := launchTokens(t, s)
+	refresh := tok["refresh_token"].(string)
+	if !active(t, s, refresh) {
+		t.Fatal("refresh token inactive")
+	}
+	if _, err := in.Authenticate(t.Context(), refresh); !errors.Is(err, smart.ErrInvalidToken) {
+		t.Errorf("Introspector with the refresh token: %v, want ErrInvalidToken", err)
+	}
+	if _, err := in.Authenticate(t.Context(), tok["access_token"].(string)); err != nil {
+		t.Errorf("Introspector with the access token: %v", err)
+	}
+}
