@@ -82,6 +82,8 @@ func ruleErrorKind(err error) string {
 		return "cost limit exceeded"
 	case errors.As(err, &cancelled):
 		return "evaluation cancelled"
+	case errors.Is(err, errStrictJSON):
+		return "resource JSON cannot be trusted"
 	case strings.Contains(err.Error(), "no such key"):
 		return "missing field"
 	case strings.Contains(err.Error(), "no matching overload"):

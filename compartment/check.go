@@ -17,7 +17,7 @@ const (
 	reasonRule          = "rule"             // a custom rule returned false
 	reasonRuleError     = "rule_error"       // a custom rule failed
 	reasonUnlinked      = "include_unlinked" // an included resource no match points to
-	maxIndirectTargets  = 16                 // Provenance targets looked at
+	maxIndirectTargets  = 16                 // Provenance targets examined
 	maxIndirectLookups  = 4                  // Provenance targets read from the store
 	reasonNarrowFailure = "narrow_error"     // Config.Narrow failed
 )
@@ -55,7 +55,7 @@ func (rq *request) check(p *policy, r Resource, known refSet, lookup bool) verdi
 		return verdict{reason: reasonInvalid}
 	}
 	if !f.member && len(targets) > 0 {
-		f.member = rq.anyVisible(targets, known, lookup)
+		f.member = rq.provenanceVisible(targets, known, lookup)
 	}
 	if !f.member && p.needs(pathBinary) {
 		f.member = rq.binaryVisible(r, known, lookup)
@@ -104,7 +104,7 @@ func (rq *request) extract(p *policy, data []byte, f *facts) ([]string, error) {
 		if def < p.nMembers && !f.member && isMember(v, ids, base) {
 			f.member = true
 		}
-		if def == p.indirect && len(targets) < maxIndirectTargets &&
+		if def == p.indirect && len(targets) <= maxIndirectTargets &&
 			v.Kind == searchparam.KindReference {
 			targets = append(targets, strings.Clone(v.Ref))
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fhirguard/fhirguard/internal/searchparam"
 	"github.com/fhirguard/fhirguard/smart"
 	"github.com/fhirguard/fhirguard/smart/audit"
 )
@@ -27,14 +28,21 @@ type Config struct {
 	// "https://fhir.example.org/r4". References written as absolute URLs
 	// with this base count as references to this server's resources; with
 	// BaseURL empty, only relative references do, so a resource that names
-	// its patient by absolute URL is then outside the compartment.
+	// its patient by absolute URL is then outside the compartment. New
+	// refuses a base with a query, a fragment, empty or dot segments, or
+	// one of the characters , | $ and \, which FHIR search values would
+	// read differently.
 	BaseURL string
 
 	// LinkedPatients, when set, returns the IDs of the Patient resources
 	// that are the same person as patientID (Patient.link, an MPI): their
 	// compartments are added to the patient's. It is called once per
 	// request of a patient token. An error fails the request (the caller
-	// receives it wrapped); it never widens access.
+	// receives it wrapped); it never widens access. It must not trust data
+	// that a patient app can write. The Guard refuses patient tokens any
+	// addition to Patient.link, so a resolver may read Patient.link from
+	// the store; other resources a patient app may create, such as Person,
+	// must not serve as links.
 	LinkedPatients func(ctx context.Context, patientID string) ([]string, error)
 
 	// Narrow, when set, narrows user/ and system/ scopes: it returns the
@@ -103,13 +111,23 @@ func (c Config) validate() error {
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
 		if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" ||
-			u.RawQuery != "" || u.Fragment != "" {
+			u.RawQuery != "" || u.Fragment != "" || !referenceBase(c.BaseURL) {
 			return fmt.Errorf("compartment: BaseURL must be an absolute http or https URL "+
-				"without query or fragment, not %q", c.BaseURL)
+				"without query, fragment, empty segments or the characters ,|$\\, not %q",
+				c.BaseURL)
 		}
 	}
 	if c.MaxResolve < 0 || c.MaxCount < 0 {
 		return fmt.Errorf("compartment: MaxResolve and MaxCount must not be negative")
 	}
 	return nil
+}
+
+// referenceBase reports whether references written with base are read
+// back with that base, and whether base can stand in a search value and a
+// Condition without escaping: otherwise absolute references to this
+// server would silently never match.
+func referenceBase(base string) bool {
+	b, _, _, ok := searchparam.ParseReferenceURL(base + "/Patient/x")
+	return ok && b == base && !strings.ContainsAny(base, `,|$\`)
 }

@@ -15,7 +15,11 @@ import "strings"
 // A store must apply Constraints exactly like search parameters. The Guard
 // re-checks every resource it receives, so a store that misses a
 // constraint leaks nothing, but the miss is reported to the audit hook as
-// a storage defect, and counts and page sizes are then wrong.
+// a storage defect, and counts and page sizes are then wrong. A store
+// should apply Constraints before the client's parameters, and treat a
+// resource it cannot evaluate as not matching rather than fail the
+// search: otherwise an error, or the cost of a condition, on a resource
+// outside the grant tells the client that the resource exists.
 type Constraints [][]Condition
 
 // Condition is one test of a [Constraints] group: the FHIR search

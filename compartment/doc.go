@@ -48,11 +48,16 @@
 //     reference (Practitioner, Organization, Location, Medication, ...) is
 //     visible when a scope names the type, unless
 //     Config.PatientCompartmentOnly. Provenance is also visible when one
-//     of its targets is; Binary when the resource its securityContext
-//     names, or a DocumentReference pointing to it, is visible. Stored
-//     Bundles and Subscriptions are refused to patient tokens: they can
-//     hold any patient's data in a form the Guard cannot check. Patient
-//     tokens may not create or delete Patient resources.
+//     of its targets is visible and may be the patient's data (reference
+//     data such as a Practitioner does not count: it is in every
+//     patient's view), or when it targets only reference data, all of it
+//     visible. Binary is visible when the resource its
+//     securityContext names is; without a securityContext, when
+//     DocumentReferences point to it and the token may read all of them.
+//     Stored Bundles and Subscriptions are refused to patient tokens:
+//     they can hold any patient's data in a form the Guard cannot check.
+//     Patient tokens may not create or delete Patient resources, nor add
+//     to Patient.link.
 //   - A user/ or system/ scope reaches what Config.Narrow allows (a
 //     practitioner's panel, an organization), or, without Narrow, every
 //     resource of the type.
@@ -164,6 +169,11 @@
 //     a Provenance search, whose constraint names the patient.
 //   - Binary resources cannot be searched by patient tokens (the store
 //     cannot be told which Binaries are visible); they are read by ID.
+//   - A Binary without a securityContext that only resources other than
+//     DocumentReference point to (a DiagnosticReport's presentedForm, a
+//     Media) is visible to a patient token that may write a
+//     DocumentReference pointing to it. Servers should set
+//     Binary.securityContext.
 //   - Stored Bundles and Subscriptions are refused to patient tokens.
 //   - Patient resources that link to the patient are in its compartment
 //     only through Config.LinkedPatients, not through Patient.link alone.

@@ -191,3 +191,67 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// binaryStore serves the Binary set by the test as Binary/x, patient a's
+// DocumentReference doc-a1, and empty searches.
+type binaryStore struct {
+	fixedStore
+}
+
+func (s *binaryStore) Read(_ context.Context, typ, id string) (compartment.Resource, error) {
+	if typ == "DocumentReference" && id == "doc-a1" {
+		return compartment.Resource{Type: typ, ID: id, JSON: []byte(`{"resourceType":` +
+			`"DocumentReference","id":"doc-a1","status":"current","subject":{"reference":"Patient/a"}}`)}, nil
+	}
+	if typ != "Binary" || id != "x" {
+		return compartment.Resource{}, compartment.ErrNotFound
+	}
+	return compartment.Resource{Type: typ, ID: id, JSON: *s.data.Load()}, nil
+}
+
+func (s *binaryStore) Search(context.Context, compartment.Query) (compartment.Page, error) {
+	return compartment.Page{}, nil
+}
+
+// FuzzBinaryCheck feeds Binary bytes to the per-resource check of a read
+// by patient a, whose only visible document is doc-a1, and checks that
+// whatever the Guard releases has, by an independent decoding, a
+// securityContext naming doc-a1.
+func FuzzBinaryCheck(f *testing.F) {
+	for _, s := range []string{
+		`{"resourceType":"Binary","securityContext":{"reference":"DocumentReference/doc-a1"}}`,
+		`{"resourceType":"Binary","securityContext":{"reference":"DocumentReference/doc-b1"},` +
+			`"securityContext":{"reference":"DocumentReference/doc-a1"}}`,
+		`{"resourceType":"Binary","securityContext":{"reference":"` + baseURL +
+			`/DocumentReference/doc-a1"}}`,
+		`{"resourceType":"Binary","securityContext":"DocumentReference/doc-a1"}`,
+		`{"resourceType":"Binary","\u0073ecurityContext":{"reference":"DocumentReference/doc-a1"}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	store := &binaryStore{}
+	g, err := compartment.New(store, compartment.Config{BaseURL: baseURL})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		store.data.Store(&data)
+		r, err := g.Read(patientCtx("a", "patient/*.rs"), "Binary", "x")
+		if err != nil {
+			if !errors.Is(err, compartment.ErrNotFound) {
+				t.Fatalf("error %v, want ErrNotFound", err)
+			}
+			return
+		}
+		var m struct {
+			SecurityContext struct{ Reference string } `json:"securityContext"`
+		}
+		ref := ""
+		if json.Unmarshal(r.JSON, &m) == nil {
+			ref = strings.TrimPrefix(m.SecurityContext.Reference, baseURL+"/")
+		}
+		if ref != "DocumentReference/doc-a1" {
+			t.Fatalf("released a Binary the oracle excludes: %q", r.JSON)
+		}
+	})
+}

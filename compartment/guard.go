@@ -2,7 +2,7 @@ package compartment
 
 import (
 	"errors"
-	"strings"
+	"strconv"
 	"sync"
 
 	"github.com/fhirguard/fhirguard/smart"
@@ -87,22 +87,33 @@ func (g *Guard) scopeSet(gr *smart.Grant) *scopeSet {
 }
 
 // scopeKey identifies the scopes of a grant, and whether it has a
-// patient: the inputs a policy depends on.
+// patient: the inputs a policy depends on. It is built from what each
+// scope grants (context, type, permissions, conditions), not from its Raw
+// text, which a server that builds Grants itself may leave empty; strings
+// are length-prefixed so that no two scope sets share a key.
 func scopeKey(gr *smart.Grant) string {
 	n := 1
 	for _, s := range gr.Scopes.Resource {
-		n += len(s.Raw) + 1
+		n += len(s.Raw) + 8
 	}
-	var b strings.Builder
-	b.Grow(n)
+	b := make([]byte, 0, n)
 	if gr.Patient != "" {
-		b.WriteString("p")
+		b = append(b, 'p')
 	}
 	for _, s := range gr.Scopes.Resource {
-		b.WriteByte(' ')
-		b.WriteString(s.Raw)
+		b = append(b, ' ', byte(s.Context), byte(s.Permissions))
+		b = appendField(b, s.Type)
+		for _, prm := range s.Params {
+			b = appendField(appendField(b, prm.Name), prm.Value)
+		}
 	}
-	return b.String()
+	return string(b)
+}
+
+// appendField appends s to b with its length first.
+func appendField(b []byte, s string) []byte {
+	b = append(strconv.AppendInt(b, int64(len(s)), 10), ':')
+	return append(b, s...)
 }
 
 // policy returns the compiled policy of type ti for permission perm under

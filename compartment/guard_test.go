@@ -23,6 +23,10 @@ func TestNewValidatesConfig(t *testing.T) {
 		{"nil repository", nil, compartment.Config{}},
 		{"relative base URL", store, compartment.Config{BaseURL: "fhir/r4"}},
 		{"base URL with query", store, compartment.Config{BaseURL: "https://x.example/r4?a=b"}},
+		{"base URL with a comma", store, compartment.Config{BaseURL: "https://x.example/a,b"}},
+		{"base URL with an empty segment", store,
+			compartment.Config{BaseURL: "https://x.example//r4"}},
+		{"base URL with a dot segment", store, compartment.Config{BaseURL: "https://x.example/./r4"}},
 		{"negative MaxResolve", store, compartment.Config{MaxResolve: -1}},
 		{"rule without name", store, compartment.Config{Rules: []compartment.Rule{
 			{Expression: "true"}}}},
@@ -312,5 +316,59 @@ func TestLinkedPatientsErrorFailsRequest(t *testing.T) {
 		LinkedPatients: func(context.Context, string) ([]string, error) { return []string{"x,y"}, nil }})
 	if _, err := g.Read(patientCtx("a", "patient/*.rs"), "Patient", "a"); err == nil {
 		t.Fatal("an invalid linked ID was accepted")
+	}
+}
+
+// TestPolicyCacheFollowsScopeContent checks that the policy cache is keyed
+// on what the scopes grant, not on how they were written: a server may
+// build Grants itself, with Scope values whose Raw text is empty or
+// stale. A granular grant must not reuse the policy of a full one.
+func TestPolicyCacheFollowsScopeContent(t *testing.T) {
+	scope := func(params ...smart.Param) smart.Scope {
+		return smart.Scope{Context: smart.ContextPatient, Type: "Observation",
+			Permissions: smart.PermRead | smart.PermSearch, Params: params}
+	}
+	grant := func(s smart.Scope) context.Context {
+		return smart.NewContext(context.Background(), &smart.Grant{Patient: "a",
+			Scopes: smart.Scopes{Resource: []smart.Scope{s}}})
+	}
+	full := grant(scope())
+	lab := grant(scope(smart.Param{Name: "category", Value: "laboratory"}))
+	vital := grant(scope(smart.Param{Name: "category", Value: "vital-signs"}))
+	g, _ := newGuard(t, newStore(t), compartment.Config{})
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		want []string
+	}{
+		{"full", full, obsList("obs-a-abs obs-a1 obs-a2 obs-a4 obs-ab")},
+		{"laboratory", lab, obsList("obs-a-abs obs-a1")},
+		{"vital signs", vital, obsList("obs-a2")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := search(tc.ctx, g, "Observation", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := sortedRefs(p.Resources); !slices.Equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestInvalidGrantPatientFailsClosed checks a hand-built Grant whose
+// patient is not a FHIR ID: the Guard refuses rather than build
+// constraints from it.
+func TestInvalidGrantPatientFailsClosed(t *testing.T) {
+	g, _ := newGuard(t, newStore(t), compartment.Config{})
+	for _, patient := range []string{"a,b", "a/../b", "Patient/a"} {
+		t.Run(patient, func(t *testing.T) {
+			ctx := smart.NewContext(context.Background(), &smart.Grant{Patient: patient,
+				Scopes: smart.ParseScopes("patient/*.rs")})
+			if _, err := search(ctx, g, "Observation", ""); !errors.Is(err, compartment.ErrForbidden) {
+				t.Fatalf("error = %v, want ErrForbidden", err)
+			}
+		})
 	}
 }

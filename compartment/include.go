@@ -1,8 +1,6 @@
 package compartment
 
 import (
-	"slices"
-
 	"github.com/fhirguard/fhirguard/internal/searchparam"
 	"github.com/fhirguard/fhirguard/smart"
 )
@@ -17,9 +15,8 @@ func (rq *request) filterIncludes(plan *searchPlan, matches, included []Resource
 	if len(included) == 0 {
 		return nil
 	}
-	f := &includeFilter{rq: rq, q: plan.client, matches: matches, dropped: dropped,
-		linker: &linker{g: rq.g, refs: make(map[string][]string)},
-		known:  make(refSet, len(matches)), accepted: slices.Clone(matches)}
+	f := &includeFilter{rq: rq, linker: newLinker(rq.g, plan.client, matches),
+		dropped: dropped, known: make(refSet, len(matches))}
 	for _, m := range matches {
 		f.known[m.Reference()] = true
 	}
@@ -35,14 +32,11 @@ func (rq *request) filterIncludes(plan *searchPlan, matches, included []Resource
 
 // includeFilter is the state of filterIncludes.
 type includeFilter struct {
-	rq       *request
-	q        Query
-	linker   *linker
-	matches  []Resource
-	accepted []Resource // matches and kept includes
-	known    refSet     // keys of accepted
-	out      []Resource
-	dropped  tally
+	rq      *request
+	linker  *linker
+	known   refSet // keys of the matches and of the kept includes
+	out     []Resource
+	dropped tally
 }
 
 // round decides every pending resource a kept resource now links to, and
@@ -50,7 +44,7 @@ type includeFilter struct {
 func (f *includeFilter) round(pending []Resource) ([]Resource, bool) {
 	var rest []Resource
 	for _, r := range pending {
-		if !f.linker.linked(f.q, r, f.matches, f.accepted) {
+		if !f.linker.linked(r, f.known) {
 			rest = append(rest, r)
 			continue
 		}
@@ -58,8 +52,9 @@ func (f *includeFilter) round(pending []Resource) ([]Resource, bool) {
 			f.dropped[v.reason]++
 			continue
 		}
-		f.out, f.accepted = append(f.out, r), append(f.accepted, r)
+		f.out = append(f.out, r)
 		f.known[r.Reference()] = true
+		f.linker.addSource(r, true)
 	}
 	return rest, len(rest) < len(pending)
 }
@@ -85,46 +80,68 @@ func (rq *request) checkIncluded(r Resource, known refSet) verdict {
 	return v
 }
 
-// linker answers whether an included resource is linked to the matches,
-// caching the references each resource holds per include parameter.
+// linker answers whether an included resource is linked to the kept
+// resources. It keeps, for each _include, the set of resources its
+// sources point to, so that each test costs the references of one
+// resource, not a pass over every kept resource.
 type linker struct {
-	g    *Guard
-	refs map[string][]string // resource key + include key -> references
+	g       *Guard
+	q       Query
+	matches refSet
+	reach   []refSet            // per q.Include: keys its sources point to
+	refs    map[string][]string // resource key + include key -> references
 }
 
-// linked reports whether r is reached by one of the query's includes.
-func (l *linker) linked(q Query, r Resource, matches, accepted []Resource) bool {
-	for _, inc := range q.Include {
-		if inc.TargetType != "" && inc.TargetType != r.Type {
+// newLinker returns the linker of a query whose matches are kept.
+func newLinker(g *Guard, q Query, matches []Resource) *linker {
+	l := &linker{g: g, q: q, matches: make(refSet, len(matches)),
+		reach: make([]refSet, len(q.Include)), refs: make(map[string][]string)}
+	for i := range l.reach {
+		l.reach[i] = make(refSet)
+	}
+	for _, m := range matches {
+		l.matches[m.Reference()] = true
+		l.addSource(m, false)
+	}
+	return l
+}
+
+// addSource records what a kept resource points to through each
+// _include that starts from it: every _include for a match, the :iterate
+// ones for a kept included resource.
+func (l *linker) addSource(r Resource, included bool) {
+	for i, inc := range l.q.Include {
+		if included && !inc.Iterate {
 			continue
 		}
-		for _, s := range sources(inc, matches, accepted) {
-			if slices.Contains(l.refsVia(s, inc), r.Reference()) {
-				return true
-			}
+		for _, key := range l.refsVia(r, inc) {
+			l.reach[i][key] = true
 		}
 	}
-	for _, inc := range q.RevInclude {
-		if inc.SourceType != "" && inc.SourceType != r.Type {
-			continue
+}
+
+// linked reports whether r is reached by one of the query's includes:
+// an _include source points to it, or it points, through a _revinclude
+// parameter, to a match (or with :iterate to any kept resource, known).
+func (l *linker) linked(r Resource, known refSet) bool {
+	key := r.Reference()
+	for i, inc := range l.q.Include {
+		if (inc.TargetType == "" || inc.TargetType == r.Type) && l.reach[i][key] {
+			return true
 		}
-		refs := l.refsVia(r, inc)
-		for _, m := range sources(inc, matches, accepted) {
-			if slices.Contains(refs, m.Reference()) && (inc.TargetType == "" || inc.TargetType == m.Type) {
+	}
+	for _, inc := range l.q.RevInclude {
+		from := l.matches
+		if inc.Iterate {
+			from = known
+		}
+		for _, ref := range l.refsVia(r, inc) {
+			if typ, _ := splitKey(ref); from[ref] && (inc.TargetType == "" || inc.TargetType == typ) {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-// sources returns the resources an include starts from: the matches, or
-// with :iterate every resource kept so far.
-func sources(inc Include, matches, accepted []Resource) []Resource {
-	if inc.Iterate {
-		return accepted
-	}
-	return matches
 }
 
 // refsVia returns the references r holds through the include's parameter

@@ -1,16 +1,84 @@
 package compartment
 
 import (
-	"encoding/json"
 	"strings"
 
+	"github.com/fhirguard/fhirguard/internal/searchparam"
 	"github.com/fhirguard/fhirguard/smart"
 )
 
-// anyVisible reports whether one of a Provenance's targets is visible to
-// the grant: already admitted in this response (known), or, when lookup is
-// allowed, read from the store and checked. Targets that are Provenance
-// resources themselves are not followed, so the lookups stay bounded.
+// provenanceVisible reports whether a Provenance outside the compartment
+// is visible through its targets, so that _revinclude=Provenance:target
+// works for the patient's own data. One target that may be
+// the patient's data and is visible suffices. Reference data that is in
+// every patient's view (a Practitioner, a Medication) does not count,
+// since a Provenance that targets another patient's Observation and a
+// shared Practitioner is that other patient's data; but a Provenance that
+// targets only reference data, all of it visible, concerns no patient and
+// is visible. A Provenance with more than maxIndirectTargets targets is
+// visible only through its first ones that may be patient data.
+func (rq *request) provenanceVisible(targets []string, known refSet, lookup bool) bool {
+	var data []string
+	onlyReference := len(targets) <= maxIndirectTargets
+	for _, t := range targets {
+		switch targetKind(t) {
+		case modeOpen:
+		case modeCompartment:
+			data = append(data, t)
+			onlyReference = false
+		default:
+			onlyReference = false
+		}
+	}
+	if len(data) > 0 {
+		return rq.anyVisible(data, known, lookup)
+	}
+	return onlyReference && rq.allVisible(targets, known, lookup)
+}
+
+// targetKind classifies a Provenance target: modeOpen for reference data,
+// modeCompartment for a resource that may be a patient's data, and
+// modeClosed for one that cannot make a Provenance visible (another
+// Provenance, a reference to another server, an unknown type).
+func targetKind(ref string) mode {
+	_, typ, _, ok := searchparam.ParseReferenceURL(ref)
+	ti := lookupType(typ)
+	switch {
+	case !ok || ti == nil || typ == "Provenance":
+		return modeClosed
+	case ti.mode == modeOpen:
+		return modeOpen
+	}
+	return modeCompartment
+}
+
+// allVisible reports whether every one of targets is visible to the
+// grant, known or (with lookup) read from the store.
+func (rq *request) allVisible(targets []string, known refSet, lookup bool) bool {
+	lookups := 0
+	for _, t := range targets {
+		key := rq.localRef(t)
+		switch {
+		case key == "":
+			return false
+		case known[key]:
+			continue
+		case !lookup || lookups == maxIndirectLookups:
+			return false
+		}
+		lookups++
+		if !rq.storedVisible(key) {
+			return false
+		}
+	}
+	return true
+}
+
+// anyVisible reports whether one of targets (a Provenance's, or a
+// Binary's securityContext) is visible to the grant: already admitted in
+// this response (known), or, when lookup is allowed, read from the store
+// and checked. Targets that are Provenance resources themselves are not
+// read, so the lookups stay bounded.
 func (rq *request) anyVisible(targets []string, known refSet, lookup bool) bool {
 	lookups := 0
 	for _, t := range targets {
@@ -51,39 +119,70 @@ func (rq *request) storedVisible(key string) bool {
 	return rq.check(p, r, nil, false).ok
 }
 
+// maxPointingDocuments bounds the DocumentReferences that may point to a
+// Binary without a securityContext; past it the Binary is withheld.
+const maxPointingDocuments = 16
+
 // binaryVisible reports whether a Binary is visible through the resource
-// it belongs to: the resource its securityContext names, or a
-// DocumentReference whose attachment URL (the location search parameter)
-// points to it. Both must be visible to the grant.
+// it belongs to. When it has a securityContext, that resource decides (R4
+// Binary.securityContext), whatever points to the Binary. Without one,
+// DocumentReferences whose attachment URL (the location search parameter)
+// points to the Binary decide: there must be one, and the grant must be
+// able to read every one of them, so that a DocumentReference a patient
+// app writes itself, pointing to another patient's Binary, opens nothing.
+//
+// Known gap: a Binary without a securityContext that only other kinds of
+// resources point to (a DiagnosticReport's presentedForm, a Media) is
+// visible to a token that can write a DocumentReference pointing to it,
+// since the Guard cannot search those attachments. Servers should set
+// Binary.securityContext.
 func (rq *request) binaryVisible(r Resource, known refSet, lookup bool) bool {
-	var b struct {
-		SecurityContext *struct {
-			Reference string `json:"reference"`
-		} `json:"securityContext"`
+	m, err := decodeObject(r.JSON)
+	if err != nil {
+		return false
 	}
-	// Known gap: encoding/json keeps the last of duplicated keys. Either
-	// resource named must be visible to the grant, so a duplicate can only
-	// choose between two resources the grant may read.
-	if json.Unmarshal(r.JSON, &b) == nil && b.SecurityContext != nil {
-		if rq.anyVisible([]string{b.SecurityContext.Reference}, known, lookup) {
-			return true
-		}
+	if sc, ok := m["securityContext"]; ok {
+		obj, _ := sc.(map[string]any)
+		ref, _ := obj["reference"].(string)
+		return ref != "" && rq.anyVisible([]string{ref}, known, lookup)
 	}
-	return lookup && rq.documentPointsTo(r.ID)
+	return lookup && rq.documentsVisible(r.ID)
 }
 
-// documentPointsTo reports whether a DocumentReference the grant may read
-// has an attachment URL pointing to Binary/id.
-func (rq *request) documentPointsTo(id string) bool {
-	if len(rq.policy(lookupType("DocumentReference"), smart.PermRead).paths) == 0 {
+// documentsVisible reports whether DocumentReferences point to Binary/id
+// and the grant may read all of them. It asks the store directly, without
+// the grant's constraints, since the DocumentReferences it must not see
+// are the point, and checks each answer itself.
+func (rq *request) documentsVisible(id string) bool {
+	p := rq.policy(lookupType("DocumentReference"), smart.PermRead)
+	if id == "" || len(p.paths) == 0 || rq.prepare(p) != nil {
 		return false
 	}
 	values := []string{"Binary/" + id}
 	if rq.g.cfg.BaseURL != "" {
 		values = append(values, rq.g.cfg.BaseURL+"/Binary/"+id)
 	}
-	q := Query{Type: "DocumentReference", Count: 1,
+	location, err := searchparam.ParseCriterion("DocumentReference", "location",
+		strings.Join(values, ","))
+	if err != nil {
+		return false
+	}
+	q := Query{Type: "DocumentReference", Count: maxPointingDocuments + 1,
 		Params: []Param{{Name: "location", Values: values}}}
-	page, err := rq.search(q, smart.PermRead)
-	return err == nil && len(page.Resources) > 0
+	page, err := rq.g.repo.Search(rq.ctx, q)
+	if err != nil || page.Next != "" || len(page.Resources) > maxPointingDocuments {
+		return false
+	}
+	pointing := 0
+	for _, d := range page.Resources {
+		if ok, err := location.MatchResource(d.JSON); d.Type != "DocumentReference" || !ok ||
+			err != nil {
+			continue // not a match: the store ignored the parameter
+		}
+		if !rq.check(p, d, nil, false).ok {
+			return false
+		}
+		pointing++
+	}
+	return pointing > 0
 }

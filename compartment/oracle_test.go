@@ -108,13 +108,20 @@ func (o *oracle) inCompartment(ref string) bool {
 	return false
 }
 
+// referenceData are the fixture's types outside the compartment that hold
+// no reference to a patient: a patient token whose scopes name them sees
+// them whole.
+var referenceData = map[string]bool{
+	"Practitioner": true, "Organization": true, "Location": true, "Medication": true,
+}
+
 // visible reports whether a patient token with patient/*.rs may see ref.
 func (o *oracle) visible(ref string) bool {
 	typ, _, _ := strings.Cut(ref, "/")
 	switch {
 	case o.inCompartment(ref):
 		return true
-	case typ == "Practitioner", typ == "Organization", typ == "Location", typ == "Medication":
+	case referenceData[typ]:
 		return true
 	case typ == "Provenance":
 		return o.anyTargetVisible(ref)
@@ -127,31 +134,43 @@ func (o *oracle) visible(ref string) bool {
 	return false
 }
 
-// anyTargetVisible reports whether a Provenance has a visible target.
+// anyTargetVisible reports whether a Provenance has a visible target that
+// may be the patient's data, or targets only reference data, all of it
+// visible. Shared reference data (a Practitioner, a Medication) that is in
+// every patient's view does not make visible a Provenance that also
+// targets another patient's data.
 func (o *oracle) anyTargetVisible(ref string) bool {
-	for _, target := range o.refsAt(o.byRef[ref], "target") {
-		if !strings.HasPrefix(target, "Provenance/") && o.visible(target) {
+	targets := o.refsAt(o.byRef[ref], "target")
+	allReference := len(targets) > 0
+	for _, target := range targets {
+		typ, _, _ := strings.Cut(target, "/")
+		allReference = allReference && referenceData[typ]
+		if !referenceData[typ] && typ != "Provenance" && o.visible(target) {
 			return true
 		}
 	}
-	return false
+	return allReference && !slices.ContainsFunc(targets, func(t string) bool { return !o.visible(t) })
 }
 
-// binaryVisible reports whether a visible DocumentReference points to the
-// Binary, or its securityContext names a visible resource.
+// binaryVisible reports whether a Binary's securityContext names a
+// visible resource or, for a Binary without one, whether DocumentReferences
+// point to it and all of them are visible.
 func (o *oracle) binaryVisible(ref string) bool {
-	for _, target := range o.refsAt(o.byRef[ref], "securityContext") {
-		if o.visible(target) {
-			return true
-		}
+	if m := o.byRef[ref]; m["securityContext"] != nil {
+		return slices.ContainsFunc(o.refsAt(m, "securityContext"), o.visible)
 	}
+	pointing := 0
 	for other, m := range o.byRef {
-		if strings.HasPrefix(other, "DocumentReference/") && o.visible(other) &&
-			slices.Contains(o.stringsAt(m, "content.attachment.url"), ref) {
-			return true
+		if !strings.HasPrefix(other, "DocumentReference/") ||
+			!slices.Contains(o.stringsAt(m, "content.attachment.url"), ref) {
+			continue
 		}
+		if !o.visible(other) {
+			return false
+		}
+		pointing++
 	}
-	return false
+	return pointing > 0
 }
 
 // pointsTo reports whether a reference at path points to typ/id for one
@@ -269,6 +288,7 @@ func TestOracle(t *testing.T) {
 		"Communication/com-a-send": true, "Communication/com-a-recv": true,
 		"Communication/com-b1": false, "Provenance/prov-a-pat": true,
 		"Provenance/prov-a1": true, "Provenance/prov-b1": false, "Group/grp-a": true,
+		"Provenance/prov-b-pr": false, "Provenance/prov-pr1": true, "Binary/bin-sec-b": false,
 		"Group/grp-bc": false, "Encounter/enc-a1": true, "CareTeam/ct-ba": true,
 		"CareTeam/ct-b": false, "Patient/a": true, "Patient/b": false, "Patient/a2": false,
 		"Binary/bin-a1": true, "Binary/bin-sec-a": true, "Binary/bin-b1": false,

@@ -48,7 +48,10 @@ type Repository interface {
 	History(ctx context.Context, q HistoryQuery) (Page, error)
 
 	// Create stores a new resource. The store assigns the ID when r.ID is
-	// empty, and always the version; it returns the stored resource.
+	// empty, and always the version; it returns the stored resource. A
+	// server sets r.ID only to an ID it chose itself, never to one from
+	// the client's request: a store that refuses an existing ID would tell
+	// the client that another patient's resource exists.
 	Create(ctx context.Context, r Resource) (Resource, error)
 
 	// Update stores a new version of the resource r.Type/r.ID and returns

@@ -104,11 +104,16 @@ func (rq *request) patientRefs() []string {
 	return rq.refs
 }
 
-// linked returns the launch patient and the patients linked to it.
+// linked returns the launch patient and the patients linked to it. A
+// patient that is not a FHIR ID (a Grant built by hand) is refused:
+// constraints built from it could name other resources.
 func (rq *request) linked() ([]string, error) {
+	if !isID(rq.grant.Patient) {
+		return nil, rq.refuse("invalid_patient", "", "the grant's patient is not a resource ID")
+	}
 	rq.idsBuf[0] = rq.grant.Patient
 	ids := rq.idsBuf[:1:1]
-	if rq.g.cfg.LinkedPatients == nil || rq.grant.Patient == "" {
+	if rq.g.cfg.LinkedPatients == nil {
 		return ids, nil
 	}
 	linked, err := rq.g.cfg.LinkedPatients(rq.ctx, rq.grant.Patient)

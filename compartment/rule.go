@@ -2,7 +2,6 @@ package compartment
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -182,13 +181,12 @@ type ruleInput struct {
 	interaction string
 }
 
-// resource decodes the resource once.
+// resource decodes the resource once. It refuses JSON that parsers read
+// differently, such as a duplicated key (see decodeObject): a rule that
+// tested one reading while a client sees the other could leak.
 func (in *ruleInput) resource() (map[string]any, error) {
 	if in.decoded == nil && in.decodeErr == nil {
-		in.decodeErr = json.Unmarshal(in.json, &in.decoded)
-		if in.decoded == nil && in.decodeErr == nil {
-			in.decodeErr = errors.New("resource is not a JSON object")
-		}
+		in.decoded, in.decodeErr = decodeObject(in.json)
 	}
 	return in.decoded, in.decodeErr
 }

@@ -191,3 +191,43 @@ func TestRuleHelpers(t *testing.T) {
 		})
 	}
 }
+
+// TestRuleJSONTricks checks that a rule reading the resource cannot be
+// bypassed by JSON that parsers read differently: with a duplicated key,
+// encoding/json keeps the last value and other parsers the first, so a
+// security label in the first "meta" must not vanish for the rule while a
+// client sees it. Such resources are withheld and the rule error
+// reported. The user/ token makes the Guard read nothing else of the
+// resource, so the rule alone decides.
+func TestRuleJSONTricks(t *testing.T) {
+	const label = `{"security":[{"system":` +
+		`"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}]}`
+	tests := []struct {
+		name, meta string
+		visible    bool
+	}{
+		{"no label", `"meta":{}`, true},
+		{"label", `"meta":` + label, false},
+		{"duplicated meta", `"meta":` + label + `,"meta":{}`, false},
+		{"duplicated escaped meta", `"meta":` + label + `,"\u006deta":{}`, false},
+		{"duplicated security", `"meta":{"security":[],` + label[1:], false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			store := newStore(t)
+			put := compartment.Resource{Type: "Observation", ID: "tricky", JSON: []byte(
+				`{"resourceType":"Observation","id":"tricky",` + tc.meta + `,"status":"final"}`)}
+			if _, err := store.Update(context.Background(), put); err != nil {
+				t.Fatal(err)
+			}
+			g, rec := newGuard(t, store, compartment.Config{Rules: []compartment.Rule{restrictedRule}})
+			_, err := g.Read(userCtx("user/Observation.rs"), "Observation", "tricky")
+			if (err == nil) != tc.visible {
+				t.Fatalf("read: %v, want visible %v", err, tc.visible)
+			}
+			if strings.HasPrefix(tc.name, "duplicated") && len(rec.kinds(audit.KindRuleError)) == 0 {
+				t.Error("no rule error reported")
+			}
+		})
+	}
+}

@@ -1,7 +1,9 @@
 package compartment_test
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/url"
 	"strings"
@@ -86,10 +88,42 @@ func writeLeakCases() []leakCase {
 				}
 				return compartment.Resource{}, err
 			})},
+		{name: "read b's Binaries through an own DocumentReference", want: notFound,
+			run: func(ctx context.Context, g *compartment.Guard) ([]compartment.Resource, error) {
+				if _, err := g.Create(ctx, pointingDocument()); err != nil {
+					return nil, err
+				}
+				var got []compartment.Resource
+				var err error
+				for _, id := range []string{"bin-b1", "bin-sec-b"} {
+					r, rerr := g.Read(ctx, "Binary", id)
+					got = append(got, nonZero(r)...)
+					err = cmp.Or(err, rerr)
+				}
+				return got, err
+			}},
+		{name: "update b's Binary through an own DocumentReference", want: notFound,
+			run: writeRun(func(ctx context.Context, g *compartment.Guard) (compartment.Resource, error) {
+				if _, err := g.Create(ctx, pointingDocument()); err != nil {
+					return compartment.Resource{}, err
+				}
+				return g.Update(ctx, compartment.Resource{Type: "Binary", ID: "bin-b1",
+					JSON: []byte(`{"resourceType":"Binary","id":"bin-b1","contentType":"text/plain"}`)})
+			})},
 		{name: "batch entries", run: batchRun(
 			"GET Observation/obs-b1", "GET Patient/b", "GET Observation?subject=Patient/b",
 			"GET Observation?_id=obs-b1", "DELETE Observation/obs-b1", "GET Patient/b/_history/1")},
 	}
+}
+
+// pointingDocument returns a DocumentReference of patient a whose
+// attachments point to b's Binaries: a patient app may write it, and it
+// must not make those Binaries visible.
+func pointingDocument() compartment.Resource {
+	return compartment.Resource{Type: "DocumentReference",
+		JSON: []byte(`{"resourceType":"DocumentReference","status":"current",` +
+			`"subject":{"reference":"Patient/a"},"content":[` +
+			`{"attachment":{"url":"Binary/bin-b1"}},{"attachment":{"url":"Binary/bin-sec-b"}}]}`)}
 }
 
 // batchRun processes the entries of a batch Bundle one by one, as a
@@ -208,5 +242,67 @@ func TestRefusedWritesChangeNothing(t *testing.T) {
 	if r, _ := store.Read(context.Background(), "Observation", "obs-a2"); !strings.Contains(
 		string(r.JSON), "Patient/a") {
 		t.Fatal("obs-a2 was moved out of a's compartment")
+	}
+}
+
+// TestPatientLinksAreNotWritable checks that a patient token cannot add to
+// Patient.link: a server whose LinkedPatients resolver reads the links
+// from its store would otherwise let a patient app link its patient to
+// another one and read that patient's compartment. Updates that keep or
+// remove links succeed.
+func TestPatientLinksAreNotWritable(t *testing.T) {
+	const head = `{"resourceType":"Patient","id":"a","active":false`
+	tests := []struct {
+		name, links string
+		want        error
+	}{
+		{"links kept", `,"link":[{"other":{"reference":"Patient/a2"},"type":"seealso"}]`, nil},
+		{"links kept as an absolute reference",
+			`,"link":[{"other":{"reference":"` + baseURL + `/Patient/a2"},"type":"seealso"}]`, nil},
+		{"link to b added", `,"link":[{"other":{"reference":"Patient/a2"},"type":"seealso"},` +
+			`{"other":{"reference":"Patient/b"},"type":"seealso"}]`, compartment.ErrForbidden},
+		{"link replaced", `,"link":[{"other":{"reference":"Patient/b"},"type":"seealso"}]`,
+			compartment.ErrForbidden},
+		{"links removed", ``, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			store := newStore(t)
+			g, _ := newGuard(t, store, compartment.Config{LinkedPatients: storeLinks(store)})
+			ctx := patientCtx("a", "patient/*.cruds")
+			_, err := g.Update(ctx, compartment.Resource{Type: "Patient", ID: "a",
+				JSON: []byte(head + tc.links + `}`)})
+			if !errors.Is(err, tc.want) || (err == nil) != (tc.want == nil) {
+				t.Fatalf("update: %v, want %v", err, tc.want)
+			}
+			if _, err := g.Read(ctx, "Observation", "obs-b1"); !errors.Is(err, compartment.ErrNotFound) {
+				t.Fatalf("read of b's Observation after the update: %v", err)
+			}
+		})
+	}
+}
+
+// storeLinks is a LinkedPatients resolver that reads Patient.link from the
+// store, as a server without an MPI may write it.
+func storeLinks(store compartment.Repository) func(context.Context, string) ([]string, error) {
+	return func(ctx context.Context, id string) ([]string, error) {
+		r, err := store.Read(ctx, "Patient", id)
+		if err != nil {
+			return nil, err
+		}
+		var p struct {
+			Link []struct {
+				Other struct{ Reference string } `json:"other"`
+			} `json:"link"`
+		}
+		if err := json.Unmarshal(r.JSON, &p); err != nil {
+			return nil, err
+		}
+		var out []string
+		for _, l := range p.Link {
+			out = append(out, strings.TrimPrefix(
+				strings.TrimPrefix(l.Other.Reference, baseURL+"/"), "Patient/"))
+		}
+		return out, nil
 	}
 }

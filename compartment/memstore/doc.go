@@ -30,5 +30,10 @@
 // into a created resource without one; it does not maintain
 // meta.versionId or meta.lastUpdated.
 //
+// It applies the Guard's constraints before the client's parameters, and
+// a resource whose JSON it cannot evaluate for a condition (a duplicated
+// key on the parameter's path) matches nothing instead of failing the
+// search, so that no answer depends on resources outside the grant.
+//
 // A Store is safe for concurrent use.
 package memstore

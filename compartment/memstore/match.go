@@ -85,22 +85,15 @@ func (s *Store) hasTest(typ string, h *compartment.Has) (test, error) {
 	}, nil
 }
 
-// collect calls fn with every current resource of type typ that meets p.
+// collect calls fn with every current resource of type typ that meets p
+// (see all for resources that cannot be evaluated).
 func (s *Store) collect(typ string, p compartment.Param, fn func(compartment.Resource)) error {
 	t, err := s.paramTest(typ, p)
 	if err != nil {
 		return err
 	}
 	for _, key := range s.types[typ] {
-		r, ok := s.current(key)
-		if !ok {
-			continue
-		}
-		match, err := t(r)
-		if err != nil {
-			return err
-		}
-		if match {
+		if r, ok := s.current(key); ok && all([]test{t}, r) {
 			fn(r)
 		}
 	}

@@ -71,21 +71,26 @@ func (s *Store) matches(q compartment.Query) ([]compartment.Resource, error) {
 			}
 			tests[r.Type] = ts
 		}
-		match, err := all(ts, r)
-		if err != nil {
-			return nil, err
-		}
-		if match {
+		if all(ts, r) {
 			out = append(out, r)
 		}
 	}
 	return out, nil
 }
 
-// queryTests compiles the tests of q for resources of type typ: the
-// compartment, each parameter and each constraint group.
+// queryTests compiles the tests of q for resources of type typ: each
+// constraint group first, so that nothing about a resource outside the
+// constraints (an evaluation error, the cost of a chain) can show in the
+// answer, then the compartment and each parameter.
 func (s *Store) queryTests(typ string, q compartment.Query) ([]test, error) {
 	var ts []test
+	for _, g := range q.Constraints {
+		t, err := groupTest(g)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, t)
+	}
 	if !q.Compartment.IsZero() {
 		t, err := compartmentTest(typ, q.Compartment)
 		if err != nil {
@@ -100,25 +105,21 @@ func (s *Store) queryTests(typ string, q compartment.Query) ([]test, error) {
 		}
 		ts = append(ts, t)
 	}
-	for _, g := range q.Constraints {
-		t, err := groupTest(g)
-		if err != nil {
-			return nil, err
-		}
-		ts = append(ts, t)
-	}
 	return ts, nil
 }
 
-// all reports whether r passes every test.
-func all(ts []test, r compartment.Resource) (bool, error) {
+// all reports whether r passes every test, in order. A resource whose
+// JSON a test cannot evaluate (a duplicated key on the parameter's path)
+// fails it: it matches nothing, and does not fail the search, which
+// would tell the client that such a resource exists and would let one
+// bad resource block every search of its type.
+func all(ts []test, r compartment.Resource) bool {
 	for _, t := range ts {
-		ok, err := t(r)
-		if err != nil || !ok {
-			return false, err
+		if ok, err := t(r); err != nil || !ok {
+			return false
 		}
 	}
-	return true, nil
+	return true
 }
 
 // pageSize returns the page size for a _count of n.

@@ -70,7 +70,10 @@ func keyOf(r compartment.Resource, param string) (sortKey, error) {
 				s: strings.ToLower(v.Code + v.Str + v.Ref + v.Text)}
 		}
 	})
-	return k, err
+	if err != nil {
+		return sortKey{}, nil // a key that cannot be read sorts last, like a missing one
+	}
+	return k, nil
 }
 
 // compareKeys compares two resources' keys in _sort order.

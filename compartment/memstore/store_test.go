@@ -283,3 +283,27 @@ func TestSearchErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestConstraintsBeforeParameters checks that the store applies the
+// Guard's constraints before the client's parameters: a resource outside
+// the constraints whose JSON cannot be evaluated for a client parameter
+// must not fail the search, which would tell the client it exists.
+func TestConstraintsBeforeParameters(t *testing.T) {
+	s := seed(t)
+	bad := res("Observation", "bad", `,"status":"final",`+loinc("1")+`,`+loinc("2")+`,`+
+		`"subject":{"reference":"Patient/p2"}`)
+	if _, err := s.Update(bg, bad); err != nil {
+		t.Fatal(err)
+	}
+	q := compartment.Query{Type: "Observation",
+		Params: []compartment.Param{{Name: "code", Values: []string{"http://loinc.org|1"}}},
+		Constraints: compartment.Constraints{{
+			{Type: "Observation", Param: "subject", Value: "Patient/p1"}}}}
+	p, err := s.Search(bg, q)
+	if err != nil {
+		t.Fatalf("search: %v", err)
+	}
+	if got := ids(p.Resources); !slices.Equal(got, []string{"x1"}) {
+		t.Errorf("got %v, want [x1]", got)
+	}
+}
