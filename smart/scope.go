@@ -83,19 +83,19 @@ type Scope struct {
 	// Context is patient, user or system.
 	Context Context
 
-	// Type is a FHIR resource type, or "*" for every type.
-	Type string
-
 	// Permissions are the interactions the scope grants.
 	Permissions Permissions
+
+	// V1 reports whether the scope was written in SMART v1 syntax.
+	V1 bool
+
+	// Type is a FHIR resource type, or "*" for every type.
+	Type string
 
 	// Params are the conditions of a granular scope, all of which a
 	// resource must meet. They are empty for a scope that covers every
 	// resource of its type.
 	Params []Param
-
-	// V1 reports whether the scope was written in SMART v1 syntax.
-	V1 bool
 }
 
 // Granular reports whether the scope carries conditions, so that it covers

@@ -53,9 +53,14 @@ func ParseScopeList(list []string) Scopes {
 // addAll files every scope of s. The first resource scope allocates room
 // for n scopes, so that a token's scopes take one allocation.
 func (s *Scopes) addAll(str string, n int) {
+	next := nextField
+	if strings.IndexByte(str, '\t') < 0 && strings.IndexByte(str, '\n') < 0 &&
+		strings.IndexByte(str, '\r') < 0 {
+		next = nextSpaceField
+	}
 	for len(str) > 0 {
 		var field string
-		field, str = nextField(str)
+		field, str = next(str)
 		if field == "" || s.has(field) {
 			continue
 		}
@@ -70,6 +75,18 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\
 // they are separated by single spaces, as they nearly always are; it only
 // sizes an allocation.
 func countFields(s string) int { return strings.Count(s, " ") + 1 }
+
+// nextSpaceField is nextField for a string whose only separators are
+// spaces, the common case, which it splits faster.
+func nextSpaceField(s string) (field, rest string) {
+	for len(s) > 0 && s[0] == ' ' {
+		s = s[1:]
+	}
+	if i := strings.IndexByte(s, ' '); i >= 0 {
+		return s[:i], s[i:]
+	}
+	return s, ""
+}
 
 // nextField splits s after its first field, skipping leading spaces.
 func nextField(s string) (field, rest string) {
@@ -107,7 +124,7 @@ func (s *Scopes) has(raw string) bool {
 // add classifies one scope and files it in s, making room for n resource
 // scopes on the first one.
 func (s *Scopes) add(raw string, n int) {
-	if !looksLikeResourceScope(raw) {
+	if !hasContextPrefix(raw) && !looksLikeResourceScope(raw) {
 		if s.Other == nil {
 			s.Other = make([]string, 0, 4)
 		}
@@ -178,6 +195,13 @@ func looksLikeResourceScope(raw string) bool {
 		return false
 	}
 	return isTypeLike(typ) && isPermissionLike(perm)
+}
+
+// hasContextPrefix reports whether raw starts with one of the three
+// well-formed contexts, the common case that needs no further look.
+func hasContextPrefix(raw string) bool {
+	return strings.HasPrefix(raw, "patient/") || strings.HasPrefix(raw, "user/") ||
+		strings.HasPrefix(raw, "system/")
 }
 
 // isTypeLike reports whether s could be meant as a resource type.
@@ -331,11 +355,14 @@ func parseParams(query string) ([]Param, string) {
 		if !isParamName(name) {
 			return nil, "condition name " + quote(name) + " is not a search parameter name"
 		}
-		v, err := url.PathUnescape(value)
-		if err != nil {
-			return nil, "condition value " + quote(value) + " has a bad percent-encoding"
+		if strings.IndexByte(value, '%') >= 0 {
+			v, err := url.PathUnescape(value)
+			if err != nil {
+				return nil, "condition value " + quote(value) + " has a bad percent-encoding"
+			}
+			value = v
 		}
-		params = append(params, Param{Name: name, Value: v})
+		params = append(params, Param{Name: name, Value: value})
 	}
 	return params, ""
 }
