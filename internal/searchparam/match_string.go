@@ -20,7 +20,7 @@ type stringMatcher struct {
 
 func newStringMatcher(mod, s string) matcher {
 	if mod != "exact" {
-		s = fold(s)
+		s = Fold(s)
 	}
 	return stringMatcher{mod: mod, text: s}
 }
@@ -33,7 +33,7 @@ func (m stringMatcher) match(v Value) bool {
 	case "exact":
 		return v.Str == m.text
 	case "contains":
-		return strings.Contains(fold(v.Str), m.text)
+		return strings.Contains(Fold(v.Str), m.text)
 	}
 	return hasFoldedPrefix(v.Str, m.text)
 }
@@ -44,14 +44,15 @@ func hasFoldedPrefix(s, prefix string) bool {
 	if isASCII(s) {
 		return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 	}
-	return strings.HasPrefix(fold(s), prefix)
+	return strings.HasPrefix(Fold(s), prefix)
 }
 
-// fold lower-cases s and removes its accents (combining marks after
+// Fold lower-cases s and removes its accents (combining marks after
 // canonical decomposition), so that "Zoë" and "ZOE" compare equal, as
 // R4 string search requires. It does not fold other equivalences such as
-// "ß" and "ss".
-func fold(s string) string {
+// "ß" and "ss". A store that indexes strings for search folds them with
+// Fold, so that its matches agree with this package's.
+func Fold(s string) string {
 	if isASCII(s) {
 		return strings.ToLower(s)
 	}

@@ -41,7 +41,7 @@ type ofTypeMatcher struct{ system, code, value string }
 func newTokenMatcher(mod, raw string) (matcher, error) {
 	switch mod {
 	case "text":
-		return textMatcher{fold(unescapeParam(raw))}, nil
+		return textMatcher{Fold(unescapeParam(raw))}, nil
 	case "of-type":
 		return newOfTypeMatcher(raw)
 	}

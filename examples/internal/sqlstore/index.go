@@ -87,17 +87,17 @@ func rowOf(param string, v searchparam.Value) indexRow {
 	r := indexRow{param: param, kind: v.Kind}
 	switch v.Kind {
 	case searchparam.KindCode, searchparam.KindIdentifierType:
-		r.sys, r.code, r.text, r.tsys, r.tcode = v.System, v.Code, fold(v.Text),
+		r.sys, r.code, r.text, r.tsys, r.tcode = v.System, v.Code, searchparam.Fold(v.Text),
 			v.TypeSystem, v.TypeCode
 	case searchparam.KindText:
-		r.text = fold(v.Text)
+		r.text = searchparam.Fold(v.Text)
 	case searchparam.KindReference:
 		r.ref = v.Ref
 		if base, typ, id, ok := searchparam.ParseReferenceURL(v.Ref); ok {
 			r.refBase, r.refType, r.refID = base, typ, id
 		}
 	case searchparam.KindString:
-		r.str, r.normal = v.Str, fold(v.Str)
+		r.str, r.normal = v.Str, searchparam.Fold(v.Str)
 	case searchparam.KindURI:
 		r.str = v.Str
 	case searchparam.KindDate:

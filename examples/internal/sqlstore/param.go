@@ -78,7 +78,7 @@ func valueCond(d *searchparam.Def, mod, raw string) (cond, error) {
 func tokenCond(mod, raw string) cond {
 	switch mod {
 	case "text":
-		prefix := fold(unescape(raw))
+		prefix := searchparam.Fold(unescape(raw))
 		return sqlCond("i.kind IN (?, ?) AND i.text <> '' AND substr(i.text, 1, length(?)) = ?",
 			kindCode, kindText, prefix, prefix)
 	case "of-type":
@@ -122,9 +122,9 @@ func stringCond(mod, s string) cond {
 	case "exact":
 		return sqlCond("i.kind = ? AND i.str = ?", kindString, s)
 	case "contains":
-		return sqlCond("i.kind = ? AND instr(i.norm, ?) > 0", kindString, fold(s))
+		return sqlCond("i.kind = ? AND instr(i.norm, ?) > 0", kindString, searchparam.Fold(s))
 	}
-	s = fold(s)
+	s = searchparam.Fold(s)
 	return sqlCond("i.kind = ? AND substr(i.norm, 1, length(?)) = ?", kindString, s, s)
 }
 
