@@ -113,20 +113,7 @@ func HTTPStatus(err error) int {
 // from the store and hold data.
 func WriteError(w http.ResponseWriter, err error) {
 	status := HTTPStatus(err)
-	outcome.Write(w, status, issueType(status), clientMessage(err, status))
-}
-
-// issueType maps a status to an OperationOutcome issue type.
-func issueType(status int) outcome.IssueType {
-	switch status {
-	case http.StatusNotFound:
-		return outcome.NotFound
-	case http.StatusForbidden:
-		return outcome.Forbidden
-	case http.StatusBadRequest, http.StatusPreconditionFailed:
-		return outcome.Invalid
-	}
-	return outcome.Exception
+	outcome.Write(w, status, outcome.TypeForStatus(status), clientMessage(err, status))
 }
 
 // clientMessage returns the diagnostics a client may see for err.

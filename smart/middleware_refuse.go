@@ -28,7 +28,7 @@ func (g *Guard) refuseRequest(w http.ResponseWriter, r *http.Request, err error)
 	}
 	issue, reason := outcome.Invalid, "bad_request"
 	if re.Status == http.StatusMethodNotAllowed {
-		issue, reason = outcome.NotSupp, "method_not_allowed"
+		issue, reason = outcome.NotSupported, "method_not_allowed"
 		w.Header().Set("Allow", re.Allow)
 	}
 	g.emit(r, nil, audit.Record{

@@ -13,16 +13,31 @@ type IssueType string
 
 // The issue types the library uses.
 const (
-	Invalid   IssueType = "invalid"
-	Security  IssueType = "security"
-	Login     IssueType = "login"
-	Forbidden IssueType = "forbidden"
-	NotFound  IssueType = "not-found"
-	Throttled IssueType = "throttled"
-	Transient IssueType = "transient"
-	Exception IssueType = "exception"
-	NotSupp   IssueType = "not-supported"
+	Invalid      IssueType = "invalid"
+	Security     IssueType = "security"
+	Login        IssueType = "login"
+	Forbidden    IssueType = "forbidden"
+	NotFound     IssueType = "not-found"
+	Throttled    IssueType = "throttled"
+	Transient    IssueType = "transient"
+	Exception    IssueType = "exception"
+	NotSupported IssueType = "not-supported"
 )
+
+// TypeForStatus returns the issue type that matches an HTTP error status:
+// not-found for 404, forbidden for 403, invalid for 400 and 412, and
+// exception for anything else.
+func TypeForStatus(status int) IssueType {
+	switch status {
+	case http.StatusNotFound:
+		return NotFound
+	case http.StatusForbidden:
+		return Forbidden
+	case http.StatusBadRequest, http.StatusPreconditionFailed:
+		return Invalid
+	}
+	return Exception
+}
 
 // ContentType is the media type of the bodies Write sends.
 const ContentType = "application/fhir+json; charset=utf-8"

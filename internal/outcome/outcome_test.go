@@ -37,3 +37,15 @@ func TestWrite(t *testing.T) {
 		t.Errorf("issue = %+v", is)
 	}
 }
+
+func TestTypeForStatus(t *testing.T) {
+	for status, want := range map[int]IssueType{
+		http.StatusNotFound: NotFound, http.StatusForbidden: Forbidden,
+		http.StatusBadRequest: Invalid, http.StatusPreconditionFailed: Invalid,
+		http.StatusInternalServerError: Exception, http.StatusConflict: Exception,
+	} {
+		if got := TypeForStatus(status); got != want {
+			t.Errorf("TypeForStatus(%d) = %q, want %q", status, got, want)
+		}
+	}
+}

@@ -110,23 +110,11 @@ func compileExpr(expr, typ string, pt Type, elems *elements) ([]path, error) {
 }
 
 // splitUnion splits an expression at the "|" operators outside parentheses
-// and string literals.
+// and string literals, trimming each term.
 func splitUnion(expr string) []string {
-	var terms []string
-	depth, start, quoted := 0, 0, false
-	for i := 0; i < len(expr); i++ {
-		switch c := expr[i]; {
-		case c == '\'':
-			quoted = !quoted
-		case quoted:
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case c == '|' && depth == 0:
-			terms = append(terms, strings.TrimSpace(expr[start:i]))
-			start = i + 1
-		}
+	terms := splitTopLevel(expr, '|')
+	for i, t := range terms {
+		terms[i] = strings.TrimSpace(t)
 	}
-	return append(terms, strings.TrimSpace(expr[start:]))
+	return terms
 }

@@ -33,7 +33,7 @@ func notFound(msg string) error {
 // notImplemented returns the 501 error of an interaction the handler
 // does not serve.
 func notImplemented(what string) error {
-	return &httpError{status: http.StatusNotImplemented, code: outcome.NotSupp,
+	return &httpError{status: http.StatusNotImplemented, code: outcome.NotSupported,
 		msg: "this server does not support " + what}
 }
 
@@ -56,23 +56,10 @@ func errorOutcome(err error) (int, []byte) {
 		return re.Status, outcome.Body(outcome.Invalid, re.Reason)
 	case errors.As(err, &ce):
 		status := compartment.HTTPStatus(err)
-		return status, outcome.Body(issueType(status), ce.Message)
+		return status, outcome.Body(outcome.TypeForStatus(status), ce.Message)
 	}
 	status := compartment.HTTPStatus(err)
-	return status, outcome.Body(issueType(status), fixedMessage(status))
-}
-
-// issueType maps a status to an OperationOutcome issue type.
-func issueType(status int) outcome.IssueType {
-	switch status {
-	case http.StatusNotFound:
-		return outcome.NotFound
-	case http.StatusForbidden:
-		return outcome.Forbidden
-	case http.StatusBadRequest, http.StatusPreconditionFailed:
-		return outcome.Invalid
-	}
-	return outcome.Exception
+	return status, outcome.Body(outcome.TypeForStatus(status), fixedMessage(status))
 }
 
 // fixedMessage is the diagnostics of an error without a client message.
