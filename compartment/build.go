@@ -104,11 +104,14 @@ func (rq *request) pathConstraints(p *policy, a accessPath) (Constraints, error)
 }
 
 // memberGroup returns the OR-group of a type's membership parameters,
-// each equal to each patient of the compartment.
+// each equal to each patient of the compartment. For an ownerless type
+// (Device) it adds param:missing=true, the resources that belong to no
+// patient; the type has a single membership parameter, so that is the
+// check's rule exactly.
 func (rq *request) memberGroup(ti *typeInfo) []Condition {
 	ids, _ := rq.compartment() // resolved by prepare
 	refs := rq.patientRefs()
-	g := make([]Condition, 0, len(ti.members)*len(refs))
+	g := make([]Condition, 0, len(ti.members)*(len(refs)+1))
 	for _, d := range ti.members {
 		if d.Name == "_id" {
 			for _, id := range ids {
@@ -118,6 +121,10 @@ func (rq *request) memberGroup(ti *typeInfo) []Condition {
 		}
 		for _, ref := range refs {
 			g = append(g, Condition{Type: ti.name, Param: d.Name, Value: ref})
+		}
+		if ti.ownerless {
+			g = append(g, Condition{Type: ti.name, Param: d.Name, Modifier: "missing",
+				Value: "true"})
 		}
 	}
 	return g

@@ -28,6 +28,11 @@ type verdict struct {
 	reason  string
 	rule    string
 	ruleErr error
+
+	// shared reports that a patient/ path admitted the resource because
+	// it belongs to no patient (a Device without Device.patient), not
+	// because it is the patient's.
+	shared bool
 }
 
 // refSet is a set of "Type/id" keys of resources already known to be
@@ -63,7 +68,9 @@ func (rq *request) check(p *policy, r Resource, known refSet, lookup bool) verdi
 	if !p.admits(&f) {
 		return verdict{reason: reasonOutsideGrant}
 	}
-	return rq.applyRules(p, r)
+	v := rq.applyRules(p, r)
+	v.shared = v.ok && f.shared
+	return v
 }
 
 // facts runs the policy's single extraction pass over a resource and
@@ -99,8 +106,17 @@ func (rq *request) extract(p *policy, data []byte, f *facts) ([]string, error) {
 		}
 	}
 	var targets []string
+	// Elements without a value are recorded apart, so that f itself is
+	// not captured by a callback that escapes (which would cost an
+	// allocation per resource), and only when the policy needs them.
+	var present func(int)
+	var elements *facts
+	if p.presence {
+		elements = new(facts)
+		present = func(def int) { p.markPresent(elements, def) }
+	}
 	base := rq.g.cfg.BaseURL
-	err := p.extractor.Extract(data, func(def int, v searchparam.Value) {
+	err := p.extractor.ExtractPresence(data, func(def int, v searchparam.Value) {
 		if def < p.nMembers && !f.member && isMember(v, ids, base) {
 			f.member = true
 		}
@@ -108,17 +124,48 @@ func (rq *request) extract(p *policy, data []byte, f *facts) ([]string, error) {
 			v.Kind == searchparam.KindReference {
 			targets = append(targets, strings.Clone(v.Ref))
 		}
+		p.markPresent(f, def)
 		p.matchCriteria(f, def, v)
-	})
+	}, present)
 	if err != nil {
 		return nil, err
 	}
+	if elements != nil {
+		f.named = f.named || elements.named
+		f.present |= elements.present
+	}
+	p.settleOwnerless(f)
 	p.settle(f)
 	return targets, nil
 }
 
+// markPresent records that definition def has an element in the
+// resource: a membership element, whoever it names, or the parameter of
+// granular conditions, whose :missing it decides.
+func (p *policy) markPresent(f *facts, def int) {
+	if def < p.nMembers {
+		f.named = true
+	}
+	for i := range p.criteria {
+		if p.criteria[i].def == def {
+			f.present |= uint64(1) << i
+		}
+	}
+}
+
+// settleOwnerless admits as a member a resource of an ownerless type
+// (Device) that has no membership element at all: it belongs to no
+// patient. Any such element, even one naming no one the Guard can
+// resolve (a contained or identifier-only reference, null, {}), makes it
+// someone's, visible only when it names the patient.
+func (p *policy) settleOwnerless(f *facts) {
+	if p.nMembers > 0 && p.ti.ownerless && !f.member && !f.named {
+		f.member, f.shared = true, true
+	}
+}
+
 // matchCriteria records, for every granular condition on definition def,
-// that the parameter has a value and whether v matches.
+// whether v matches.
 func (p *policy) matchCriteria(f *facts, def int, v searchparam.Value) {
 	for i := range p.criteria {
 		gc := &p.criteria[i]
@@ -126,7 +173,6 @@ func (p *policy) matchCriteria(f *facts, def int, v searchparam.Value) {
 			continue
 		}
 		bit := uint64(1) << i
-		f.present |= bit
 		if f.found&bit == 0 && gc.crit.Match(v) {
 			f.found |= bit
 		}

@@ -177,3 +177,51 @@ func BenchmarkConstraintsNewPatient(b *testing.B) {
 		i++
 	}
 }
+
+// benchDevice is a shared Device (no patient element) of about 600
+// bytes, with the elements a lab analyser's record has.
+var benchDevice = []byte(`{"resourceType":"Device","id":"analyser-1",` +
+	`"identifier":[{"system":"urn:example:asset","value":"LAB-0042"}],` +
+	`"udiCarrier":[{"deviceIdentifier":"00643169007222","carrierHRF":"(01)00643169007222"}],` +
+	`"status":"active","manufacturer":"Example Diagnostics","lotNumber":"43453424",` +
+	`"serialNumber":"AX-99-1234","deviceName":[{"name":"Chemistry analyser",` +
+	`"type":"user-friendly-name"}],"modelNumber":"CX-9","type":{"coding":[{"system":` +
+	`"http://snomed.info/sct","code":"706172005","display":"Chemistry analyser"}]},` +
+	`"owner":{"reference":"Organization/org1"},"location":{"reference":"Location/loc1"},` +
+	`"note":[{"text":"Calibrated weekly."}]}`)
+
+func BenchmarkCheckDeviceJSONValidBaseline(b *testing.B) {
+	b.SetBytes(int64(len(benchDevice)))
+	for b.Loop() {
+		if !json.Valid(benchDevice) {
+			b.Fatal("invalid")
+		}
+	}
+}
+
+// BenchmarkCheckSharedDevice checks a Device of no patient for a patient
+// token: one extraction pass over Device.patient that also reports
+// whether the element is there.
+func BenchmarkCheckSharedDevice(b *testing.B) {
+	g, err := New(pageStore{}, Config{BaseURL: "http://fhir.example.org/r4"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := smart.NewContext(context.Background(),
+		&smart.Grant{Patient: "a", Scopes: smart.ParseScopes("patient/Device.rs")})
+	rq, err := g.begin(ctx, "read")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := rq.policy(lookupType("Device"), smart.PermRead)
+	if rq.prepare(p) != nil {
+		b.Fatal("prepare")
+	}
+	r := Resource{Type: "Device", ID: "analyser-1", JSON: benchDevice}
+	b.SetBytes(int64(len(benchDevice)))
+	for b.Loop() {
+		if v := rq.check(p, r, nil, false); !v.ok || !v.shared {
+			b.Fatal(v.reason)
+		}
+	}
+}

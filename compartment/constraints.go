@@ -10,7 +10,23 @@ import "strings"
 // For a patient token searching Observation, the Guard sends one group,
 // (subject=Patient/123 OR performer=Patient/123); a granular scope adds a
 // group per condition, such as (category=...|laboratory OR
-// category=...|vital-signs) for two category scopes.
+// category=...|vital-signs) for two category scopes. For a Device, which
+// a patient sees when it names the patient or names no patient at all
+// (a shared device), the group is (patient=Patient/123 OR
+// patient:missing=true).
+//
+// A condition with Modifier "missing" and Value "true" holds for a
+// resource that has no element at all for the parameter's expression,
+// and "false" for one that has. An element counts even when it yields no
+// search value: a Reference with only an identifier or a display, a
+// contained reference ("#p"), null or an empty object is not missing
+// (on an expression with a where() or resolve() condition, only an
+// element that meets it counts). A store that indexes only literal
+// references would call a Device whose patient has only an identifier
+// "missing" and return it; the Guard's re-check then withholds it and
+// reports a storage defect, so nothing leaks, but pages come back short
+// and counts are wrong. Index the presence of the element as well, as
+// compartment/memstore and the demo's SQLite store do.
 //
 // A store must apply Constraints exactly like search parameters. The Guard
 // re-checks every resource it receives, so a store that misses a
@@ -39,7 +55,8 @@ type Condition struct {
 	// "" for a condition that every resource of Type meets.
 	Param string
 
-	// Modifier is the parameter's modifier, such as "not" or "below", or "".
+	// Modifier is the parameter's modifier, such as "not", "below" or
+	// "missing" (see [Constraints] for what missing means), or "".
 	Modifier string
 
 	// Value is one value in FHIR search syntax, escapes kept, such as

@@ -47,11 +47,20 @@
 //     way through those references. Reference data without any patient
 //     reference (Practitioner, Organization, Location, Medication, ...) is
 //     visible when a scope names the type, unless
-//     Config.PatientCompartmentOnly. Provenance is also visible when one
-//     of its targets is visible and may be the patient's data (reference
-//     data such as a Practitioner does not count: it is in every
-//     patient's view), or when it targets only reference data, all of it
-//     visible. Binary is visible when the resource its
+//     Config.PatientCompartmentOnly. A Device is reference data too when
+//     it has no Device.patient element at all (a shared analyser or
+//     monitor): a patient token with a scope on Device sees it, and may
+//     create one with c. A Device whose patient element is there in any
+//     form (another patient, a contained or identifier-only reference,
+//     null, {}) is visible only when it names the patient; an update may
+//     not move a shared Device to anyone else. Device alone has this
+//     rule: Device.patient is its only tie to a person, while Task,
+//     Contract and the other such types can point to another patient's
+//     data through other references (Task.focus). Provenance is also
+//     visible when one of its targets is visible and may be the patient's
+//     data (reference data such as a Practitioner or a shared Device does
+//     not count: it is in every patient's view), or when it targets only
+//     reference data, all of it visible. Binary is visible when the resource its
 //     securityContext names is; without a securityContext, when
 //     DocumentReferences point to it and the token may read all of them.
 //     Stored Bundles and Subscriptions are refused to patient tokens:
@@ -89,7 +98,8 @@
 // field. In short: apply the client's parameters and the Guard's
 // Constraints to the matches (Constraints are search parameters with FHIR
 // R4 semantics, grouped as an AND of OR-groups, each condition limited to
-// its resource type); return full resources; add _include and
+// its resource type, and :missing decided on the element's presence, as
+// [Constraints] says); return full resources; add _include and
 // _revinclude resources (the Guard checks them and keeps those linked to
 // a released match); answer unknown and deleted resources with
 // [ErrNotFound]; never trust a query remembered in a page cursor over the
@@ -175,6 +185,10 @@
 //     DocumentReference pointing to it. Servers should set
 //     Binary.securityContext.
 //   - Stored Bundles and Subscriptions are refused to patient tokens.
+//   - A Device that names no patient is released whole to every patient
+//     token with a Device scope, free text (Device.note, whose author may
+//     be a Patient) and contained resources included: a server must not
+//     record a patient's data there.
 //   - Patient resources that link to the patient are in its compartment
 //     only through Config.LinkedPatients, not through Patient.link alone.
 //   - A deletion entry in a history is shown only to tokens that see the

@@ -17,7 +17,8 @@ import (
 const category = `"category":[{"coding":[{"system":` +
 	`"http://terminology.hl7.org/CodeSystem/observation-category",`
 
-// exampleStore returns a store with two patients' Observations.
+// exampleStore returns a store with two patients' Observations and
+// Devices, and a Device of no patient.
 func exampleStore() *memstore.Store {
 	store, _ := memstore.New(memstore.Config{})
 	for _, r := range []string{
@@ -31,6 +32,9 @@ func exampleStore() *memstore.Store {
 			`"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}]}}`,
 		`{"resourceType":"Observation","id":"o3","status":"final","code":{"text":"glucose"},` +
 			`"subject":{"reference":"Patient/bob"}}`,
+		`{"resourceType":"Device","id":"analyser","status":"active"}`,
+		`{"resourceType":"Device","id":"pump-alice","patient":{"reference":"Patient/alice"}}`,
+		`{"resourceType":"Device","id":"pump-bob","patient":{"reference":"Patient/bob"}}`,
 	} {
 		var head struct{ ResourceType, ID string }
 		_ = jsonUnmarshal(r, &head)
@@ -66,6 +70,20 @@ func ExampleGuard_Search() {
 	}
 	// Output:
 	// Observation/o1
+}
+
+// A Device that names no patient, such as a lab analyser, is reference
+// data that every patient sees; a Device that names a patient is that
+// patient's alone.
+func ExampleGuard_Search_devices() {
+	guard, _ := compartment.New(exampleStore(), compartment.Config{})
+	page, _ := guard.Search(launch("patient/Device.rs"), compartment.Query{Type: "Device"})
+	for _, r := range page.Resources {
+		fmt.Println(r.Reference())
+	}
+	// Output:
+	// Device/analyser
+	// Device/pump-alice
 }
 
 // A granular scope releases only the resources that meet its conditions.

@@ -31,10 +31,14 @@ func (s *spyStore) Search(_ context.Context, q compartment.Query) (compartment.P
 
 // isMembership reports whether c ties a resource of its type to patient a
 // through one of the type's compartment parameters, or its _id for
-// Patient.
+// Patient; for Device, through its patient, or by having no patient.
 func isMembership(c compartment.Condition, def map[string][]string) bool {
-	if c.Type == "Patient" {
+	switch c.Type {
+	case "Patient":
 		return c.Param == "_id" && c.Value == "a" && c.Modifier == ""
+	case "Device":
+		return c.Param == "patient" && (c.Modifier == "missing" && c.Value == "true" ||
+			c.Modifier == "" && (c.Value == "Patient/a" || c.Value == baseURL+"/Patient/a"))
 	}
 	return slices.Contains(def[c.Type], c.Param) && c.Modifier == "" &&
 		(c.Value == "Patient/a" || c.Value == baseURL+"/Patient/a")
@@ -50,7 +54,7 @@ func checkConstrained(t *testing.T, q compartment.Query, def map[string][]string
 		types = []string{q.Type}
 	}
 	for _, typ := range types {
-		if def[typ] == nil && typ != "Patient" {
+		if def[typ] == nil && typ != "Patient" && typ != "Device" {
 			continue
 		}
 		found := slices.ContainsFunc(q.Constraints, func(g []compartment.Condition) bool {
@@ -84,6 +88,8 @@ func FuzzConstraints(f *testing.F) {
 		{"", "_type=Observation,Patient,Practitioner", "date=ge2020"},
 		{"Encounter", "_revinclude=Provenance:target", "status=finished"},
 		{"Observation", "_summary=count", "value-quantity=gt5"},
+		{"Device", "patient:missing=false&_revinclude=Provenance:target", "status=final"},
+		{"", "_type=Device,Observation&_id=x", "code=1"},
 	} {
 		f.Add(s[0], s[1], s[2])
 	}
@@ -106,7 +112,7 @@ func FuzzConstraints(f *testing.F) {
 		spy.queries = nil
 		spy.mu.Unlock()
 		scopes := "patient/Patient.rs patient/Practitioner.rs patient/Observation.rs?" + granular +
-			" patient/Encounter.rs patient/Provenance.rs"
+			" patient/Encounter.rs patient/Provenance.rs patient/Device.rs"
 		_, err = g.Search(patientCtx("a", scopes), q)
 		refused := errors.Is(err, compartment.ErrInvalid) || errors.Is(err, compartment.ErrForbidden)
 		if err != nil && !refused {

@@ -68,9 +68,10 @@ func compileCondition(typ string, prm smart.Param) (granular, error) {
 }
 
 // holds decides a criterion from what one extraction pass saw: whether
-// some value matched (found) and whether the parameter had any value
-// (present). :not and :missing are decided over all values, as FHIR
-// search defines them.
+// some value matched (found) and whether the parameter has an element,
+// with a value or not (present, as searchparam's :missing decides it).
+// :not and :missing are decided over the whole resource, as FHIR search
+// defines them.
 func (gc *granular) holds(found, present bool) bool {
 	switch gc.crit.Modifier {
 	case "not":

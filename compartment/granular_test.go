@@ -20,6 +20,9 @@ func TestGranularParameterTypes(t *testing.T) {
 		`{"resourceType":"Observation","id":"q2","status":"final","code":{"text":"weight"},` +
 			`"subject":{"reference":"Patient/a"},"effectiveDateTime":"2025-06-01",` +
 			`"valueQuantity":{"value":3,"system":"http://unitsofmeasure.org","code":"mg"}}`,
+		// A device element without a reference value: not missing.
+		`{"resourceType":"Observation","id":"q3","status":"final","code":{"text":"weight"},` +
+			`"subject":{"reference":"Patient/a"},"device":{"display":"home scale"}}`,
 	}
 	all := "obs-a-abs obs-a1 obs-a2 obs-a4 obs-ab"
 	tests := []struct {
@@ -32,7 +35,11 @@ func TestGranularParameterTypes(t *testing.T) {
 		{"reference", "patient/Observation.rs?performer=Practitioner/pr1", "Observation",
 			obsList("obs-a1")},
 		{"token :not", "patient/Observation.rs?code:not=http://loinc.org|2345-7", "Observation",
-			obsList("obs-a-abs obs-a2 obs-a4 obs-ab q1 q2")},
+			obsList("obs-a-abs obs-a2 obs-a4 obs-ab q1 q2 q3")},
+		{"missing", "patient/Observation.rs?device:missing=true", "Observation",
+			obsList("obs-a-abs obs-ab q1 q2")},
+		{"not missing", "patient/Observation.rs?device:missing=false", "Observation",
+			obsList("obs-a1 obs-a2 obs-a4 q3")},
 		{"two conditions", "patient/Observation.rs?code:text=weight&date=gt2024", "Observation",
 			obsList("q2")},
 		{"string", "patient/Patient.rs?name=alp", "Patient", []string{"Patient/a"}},

@@ -11,18 +11,31 @@ import (
 // is visible through its targets, so that _revinclude=Provenance:target
 // works for the patient's own data. One target that may be
 // the patient's data and is visible suffices. Reference data that is in
-// every patient's view (a Practitioner, a Medication) does not count,
-// since a Provenance that targets another patient's Observation and a
-// shared Practitioner is that other patient's data; but a Provenance that
-// targets only reference data, all of it visible, concerns no patient and
-// is visible. A Provenance with more than maxIndirectTargets targets is
-// visible only through its first ones that may be patient data.
+// every patient's view (a Practitioner, a Medication, a Device that
+// names no patient) does not count, since a Provenance that targets
+// another patient's Observation and a shared Practitioner is that other
+// patient's data; but a Provenance that targets only reference data, all
+// of it visible, concerns no patient and is visible. A Provenance with
+// more than maxIndirectTargets targets is visible only through its first
+// ones that may be patient data.
 func (rq *request) provenanceVisible(targets []string, known refSet, lookup bool) bool {
-	var data []string
+	var data, reference []string
 	onlyReference := len(targets) <= maxIndirectTargets
+	lookups := 0
 	for _, t := range targets {
-		switch targetKind(t) {
+		kind := targetKind(t)
+		if kind == modeLinked {
+			kind = rq.ownerlessKind(t, lookup, &lookups)
+			if kind == modeCompartment {
+				return true // the patient's own Device, visible
+			}
+			if kind == modeOpen {
+				continue // a Device of no one, visible: reference data
+			}
+		}
+		switch kind {
 		case modeOpen:
+			reference = append(reference, t)
 		case modeCompartment:
 			data = append(data, t)
 			onlyReference = false
@@ -33,13 +46,15 @@ func (rq *request) provenanceVisible(targets []string, known refSet, lookup bool
 	if len(data) > 0 {
 		return rq.anyVisible(data, known, lookup)
 	}
-	return onlyReference && rq.allVisible(targets, known, lookup)
+	return onlyReference && rq.allVisible(reference, known, lookup)
 }
 
 // targetKind classifies a Provenance target: modeOpen for reference data,
-// modeCompartment for a resource that may be a patient's data, and
-// modeClosed for one that cannot make a Provenance visible (another
-// Provenance, a reference to another server, an unknown type).
+// modeCompartment for a resource that may be a patient's data, modeLinked
+// for a resource of an ownerless type (Device), which is one or the other
+// depending on its content, and modeClosed for one that cannot make a
+// Provenance visible (another Provenance, a reference to another server,
+// an unknown type).
 func targetKind(ref string) mode {
 	_, typ, _, ok := searchparam.ParseReferenceURL(ref)
 	ti := lookupType(typ)
@@ -47,6 +62,39 @@ func targetKind(ref string) mode {
 	case !ok || ti == nil || typ == "Provenance":
 		return modeClosed
 	case ti.mode == modeOpen:
+		return modeOpen
+	case ti.ownerless:
+		return modeLinked
+	}
+	return modeCompartment
+}
+
+// ownerlessKind reads a Provenance target of an ownerless type (Device)
+// from the store and classifies it: modeCompartment when the grant sees
+// it as the patient's own, modeOpen when the grant sees it because it
+// belongs to no patient, and modeClosed when the grant does not see it or
+// it cannot be read (no lookup allowed, or maxIndirectLookups reached).
+// A shared Device is in every patient's view, so it cannot tell whose a
+// Provenance is; that is why it is read even when the response holds it.
+func (rq *request) ownerlessKind(ref string, lookup bool, lookups *int) mode {
+	key := rq.localRef(ref)
+	if key == "" || !lookup || *lookups == maxIndirectLookups {
+		return modeClosed
+	}
+	*lookups++
+	typ, id := splitKey(key)
+	p := rq.policy(lookupType(typ), smart.PermRead)
+	if len(p.paths) == 0 || rq.prepare(p) != nil {
+		return modeClosed
+	}
+	r, err := rq.g.repo.Read(rq.ctx, typ, id)
+	if err != nil {
+		return modeClosed
+	}
+	switch v := rq.check(p, r, nil, false); {
+	case !v.ok:
+		return modeClosed
+	case v.shared:
 		return modeOpen
 	}
 	return modeCompartment

@@ -90,7 +90,6 @@ func leakCases(t *testing.T) []leakCase {
 		readCase("Provenance", "prov-b-pr"),
 		readCase("Binary", "bin-b1"),
 		readCase("Binary", "bin-sec-b"),
-		readCase("Device", "dev-b"),
 		readCase("Task", "task-b"),
 		{name: "vread Observation/obs-b1/_history/1", want: compartment.ErrNotFound,
 			run: func(ctx context.Context, g *compartment.Guard) ([]compartment.Resource, error) {
@@ -155,6 +154,7 @@ func leakCases(t *testing.T) []leakCase {
 		searchCase("compartment search across types", "", "_type=Observation,Patient&_id=b,obs-b1", nil),
 		searchCase("search across all types", "", "", nil),
 	}
+	cases = append(cases, deviceLeakCases()...)
 	cases = append(cases, compartmentParamCases(t)...)
 	return append(cases, writeLeakCases()...)
 }

@@ -115,13 +115,27 @@ var referenceData = map[string]bool{
 	"Practitioner": true, "Organization": true, "Location": true, "Medication": true,
 }
 
+// isReferenceData reports whether ref is in every patient's view: a
+// resource of a reference data type, or a stored Device without any
+// "patient" member (DESIGN section 4 lists Device with reference data; a
+// Device that names a patient, in whatever form, is that patient's).
+func (o *oracle) isReferenceData(ref string) bool {
+	typ, _, _ := strings.Cut(ref, "/")
+	if referenceData[typ] {
+		return true
+	}
+	m, stored := o.byRef[ref]
+	_, named := m["patient"]
+	return typ == "Device" && stored && !named
+}
+
 // visible reports whether a patient token with patient/*.rs may see ref.
 func (o *oracle) visible(ref string) bool {
 	typ, _, _ := strings.Cut(ref, "/")
 	switch {
 	case o.inCompartment(ref):
 		return true
-	case referenceData[typ]:
+	case o.isReferenceData(ref):
 		return true
 	case typ == "Provenance":
 		return o.anyTargetVisible(ref)
@@ -136,16 +150,17 @@ func (o *oracle) visible(ref string) bool {
 
 // anyTargetVisible reports whether a Provenance has a visible target that
 // may be the patient's data, or targets only reference data, all of it
-// visible. Shared reference data (a Practitioner, a Medication) that is in
-// every patient's view does not make visible a Provenance that also
-// targets another patient's data.
+// visible. Shared reference data (a Practitioner, a Medication, a Device
+// of no patient) that is in every patient's view does not make visible a
+// Provenance that also targets another patient's data.
 func (o *oracle) anyTargetVisible(ref string) bool {
 	targets := o.refsAt(o.byRef[ref], "target")
 	allReference := len(targets) > 0
 	for _, target := range targets {
 		typ, _, _ := strings.Cut(target, "/")
-		allReference = allReference && referenceData[typ]
-		if !referenceData[typ] && typ != "Provenance" && o.visible(target) {
+		shared := o.isReferenceData(target)
+		allReference = allReference && shared
+		if !shared && typ != "Provenance" && o.visible(target) {
 			return true
 		}
 	}
@@ -261,12 +276,17 @@ func (o *oracle) checkOnlyVisible(t *testing.T, rs []compartment.Resource) {
 }
 
 // checkNew checks a resource created during the test: it must lie in the
-// compartment through one of its type's compartment parameters.
+// compartment through one of its type's compartment parameters, or be a
+// Device that names the patient or no one.
 func (o *oracle) checkNew(t *testing.T, r compartment.Resource) {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.JSON, &m); err != nil {
 		t.Fatal(err)
+	}
+	if _, named := m["patient"]; r.Type == "Device" &&
+		(!named || o.pointsTo(m, "patient", "Patient", o.ids)) {
+		return
 	}
 	for _, p := range o.def[r.Type] {
 		if o.pointsTo(m, memberPaths[r.Type][p], "Patient", o.ids) {
@@ -292,8 +312,14 @@ func TestOracle(t *testing.T) {
 		"Group/grp-bc": false, "Encounter/enc-a1": true, "CareTeam/ct-ba": true,
 		"CareTeam/ct-b": false, "Patient/a": true, "Patient/b": false, "Patient/a2": false,
 		"Binary/bin-a1": true, "Binary/bin-sec-a": true, "Binary/bin-b1": false,
-		"Device/dev-a": true, "Device/dev-free": false, "Task/task-b": false,
-		"Practitioner/pr1": true,
+		"Device/dev-a": true, "Device/dev-free": true, "Device/dev-monitor": true,
+		"Device/dev-a-abs": true, "Device/dev-a2": false, "Device/dev-b": false,
+		"Device/dev-b-abs": false, "Device/dev-b-ver": false, "Device/dev-contained": false,
+		"Device/dev-ident": false, "Device/dev-display": false, "Device/dev-null": false,
+		"Device/dev-empty": false, "Device/dev-org": false, "Device/dev-elsewhere": false,
+		"Device/no-such-device": false, "Provenance/prov-dev": true,
+		"Provenance/prov-b-dev": false, "Provenance/prov-a-dev": true,
+		"Task/task-b": false, "Practitioner/pr1": true,
 	} {
 		if got := o.visible(ref); got != want {
 			t.Errorf("oracle: visible(%s) = %v, want %v", ref, got, want)

@@ -48,7 +48,9 @@ func TestNoOverBlocking(t *testing.T) {
 }
 
 // referencedOutside returns the resources outside the compartment that
-// resources in it reference, including Binary attachments.
+// resources in it reference, including Binary attachments, and that the
+// oracle says the token may see (an Observation of a may name b's
+// Device).
 func (o *oracle) referencedOutside() []string {
 	seen := map[string]bool{}
 	for ref, m := range o.byRef {
@@ -60,7 +62,8 @@ func (o *oracle) referencedOutside() []string {
 		all = append(all, o.stringsAt(m, "content.attachment.url")...)
 		for _, r := range all {
 			typ, _, _ := strings.Cut(r, "/")
-			if _, known := o.byRef[r]; known && o.def[typ] == nil && typ != "Patient" {
+			if _, known := o.byRef[r]; known && o.def[typ] == nil && typ != "Patient" &&
+				o.visible(r) {
 				seen[r] = true
 			}
 		}

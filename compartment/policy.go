@@ -58,6 +58,12 @@ type policy struct {
 	indirect  int // index in defs of ti.indirect, or -1
 	extractor *searchparam.Extractor
 
+	// presence says whether the check needs to know which definitions
+	// have an element, not only their values: for an ownerless type's
+	// membership (a Device without a patient element is shared) and for
+	// :missing conditions.
+	presence bool
+
 	// predicate is the CEL program over the path results, when some path
 	// has granular conditions.
 	predicate *predicate
@@ -230,8 +236,10 @@ func (p *policy) buildExtractor() {
 		p.indirect = len(p.defs)
 		p.defs = append(p.defs, p.ti.indirect)
 	}
+	p.presence = p.nMembers > 0 && p.ti.ownerless
 	for i := range p.criteria {
 		p.criteria[i].def = p.defIndex(p.criteria[i].crit.Def)
+		p.presence = p.presence || p.criteria[i].crit.Modifier == "missing"
 	}
 	if len(p.defs) == 0 {
 		return

@@ -103,11 +103,15 @@ func (pr *predicate) eval(f *facts) bool {
 // facts are what one extraction pass established about a resource; they
 // are the predicate's variables.
 type facts struct {
+	// member: the resource is in the patient's compartment, or, for an
+	// ownerless type (Device), belongs to no patient (then shared too).
 	member   bool
+	shared   bool
+	named    bool // a membership element is there, whoever it names
 	narrowed bool
 	crit     uint64 // bit i: granular condition i holds
 	found    uint64 // bit i: a value matched condition i
-	present  uint64 // bit i: the parameter of condition i had a value
+	present  uint64 // bit i: the parameter of condition i has an element
 }
 
 // ResolveName implements interpreter.Activation.

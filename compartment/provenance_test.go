@@ -12,8 +12,8 @@ import (
 // TestProvenanceThroughTargets reads, as patient a, Provenance resources
 // outside its compartment that are visible or not through their targets:
 // a visible target that may be the patient's data makes the Provenance
-// visible; reference data does so only when it is all the Provenance
-// targets.
+// visible; reference data (a Device of no patient included) does so only
+// when it is all the Provenance targets.
 func TestProvenanceThroughTargets(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -32,6 +32,15 @@ func TestProvenanceThroughTargets(t *testing.T) {
 		{"another Provenance", []string{"Provenance/prov-a1"}, false},
 		{"own Device", []string{"Device/dev-a"}, true},
 		{"b's Device and a Location", []string{"Device/dev-b", "Location/loc1"}, false},
+		{"a Device of no patient", []string{"Device/dev-free"}, true},
+		{"a Device of no patient and a Location", []string{"Device/dev-free", "Location/loc1"},
+			true},
+		{"b's Observation and a Device of no patient", []string{"Observation/obs-b1",
+			"Device/dev-free"}, false},
+		{"own Observation and a Device of no patient", []string{"Observation/obs-a1",
+			"Device/dev-free"}, true},
+		{"a Device with a null patient", []string{"Device/dev-null"}, false},
+		{"a Device that does not exist", []string{"Device/no-such-device"}, false},
 		{"seventeen Practitioner targets", slices.Repeat([]string{"Practitioner/pr1"}, 17), false},
 	}
 	for _, tc := range tests {

@@ -24,7 +24,8 @@ const (
 	// parameters that can point to a Patient (Device.patient,
 	// Task.patient, Linkage.item); a patient token sees a resource only
 	// when one of them points to its patient, as if it were in the
-	// compartment.
+	// compartment, or, for an ownerless type (Device), when it has no
+	// such element at all.
 	modeLinked
 
 	// modeOpen: reference data with no reference to any patient
@@ -46,6 +47,32 @@ const (
 // name any patient.
 var closedTypes = []string{"Bundle", "Subscription"}
 
+// ownerlessTypes are the linked types whose resources may belong to no
+// patient at all, and are then visible to patient tokens like reference
+// data: a Device without Device.patient is a shared device (a lab
+// analyser that Observation.device names, a ward monitor), and hiding it
+// from every patient would withhold what their own data points to.
+//
+// Only Device qualifies. An R4 Device has exactly one element that ties
+// it to a person, Device.patient, and no other reference that can carry
+// patient data: definition, owner, location and parent point to a
+// DeviceDefinition, an Organization, a Location and another Device. So a
+// Device without Device.patient is no one's device. Known gap: its
+// free text (note, whose author may be a Patient) and its contained
+// resources are released with it like the rest of its content; a server
+// must not record a patient's data there on a Device that names no
+// patient.
+//
+// The other linked types do not qualify: even when none of their
+// membership references names a patient, they can point to another
+// patient's data. Task.focus, Contract.subject and Contract.term.asset,
+// GuidanceResponse.result and outputParameters point to any resource or
+// to plans, and the membership references of MessageHeader (focus),
+// VerificationResult (target), PaymentNotice (request, response) and
+// Linkage (item) point to any resource themselves. They keep the
+// compartment rule.
+var ownerlessTypes = []string{"Device"}
+
 // artifactParams are the reference parameters of knowledge artifacts
 // (relatedArtifact and ImplementationGuide.resource): they point to
 // definitions, not to patients, although their target list is "any".
@@ -63,6 +90,11 @@ type typeInfo struct {
 	// belongs to a patient: compartment or linking references, or _id for
 	// Patient.
 	members []*searchparam.Def
+
+	// ownerless, for the types in ownerlessTypes, says that a resource
+	// without any element of its membership parameters belongs to no
+	// patient and is visible to every patient token that reaches the type.
+	ownerless bool
 
 	// indirect, for Provenance, is the target parameter: a Provenance is
 	// also visible when one of its targets is.
@@ -102,6 +134,9 @@ func newTypeInfo(t string) *typeInfo {
 	default:
 		names = linkingParams(t)
 		ti.mode = modeLinked
+		// One membership parameter only: memberGroup's :missing condition
+		// then says "no membership element at all".
+		ti.ownerless = slices.Contains(ownerlessTypes, t) && len(names) == 1
 		if names == nil {
 			ti.mode = modeOpen
 		}

@@ -55,6 +55,22 @@ func TestTypeModes(t *testing.T) {
 	}
 }
 
+// TestOwnerlessTypes checks that Device alone is ownerless, and that its
+// single membership parameter is a plain path, whose element presence
+// searchparam reports (a where() or resolve() would hide it).
+func TestOwnerlessTypes(t *testing.T) {
+	for _, typ := range searchparam.ResourceTypes() {
+		ti := lookupType(typ)
+		if want := typ == "Device"; ti.ownerless != want {
+			t.Errorf("%s: ownerless %v, want %v", typ, ti.ownerless, want)
+		}
+	}
+	ti := lookupType("Device")
+	if len(ti.members) != 1 || ti.members[0].Expression != "Device.patient" {
+		t.Fatalf("Device membership %v, want the plain path Device.patient", ti.members)
+	}
+}
+
 func TestOrConstraints(t *testing.T) {
 	c := func(p, v string) Condition { return Condition{Type: "Observation", Param: p, Value: v} }
 	member := []Condition{c("subject", "Patient/a"), c("performer", "Patient/a")}

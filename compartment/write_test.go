@@ -43,7 +43,7 @@ func conditionalQuery(raw string) compartment.Query {
 // writeLeakCases are the write vectors of the leak table.
 func writeLeakCases() []leakCase {
 	forbidden, notFound := compartment.ErrForbidden, compartment.ErrNotFound
-	return []leakCase{
+	return append([]leakCase{
 		{name: "create Observation for b", want: forbidden,
 			run: writeRun(func(ctx context.Context, g *compartment.Guard) (compartment.Resource, error) {
 				return g.Create(ctx, observation("", "Patient/b"))
@@ -113,7 +113,7 @@ func writeLeakCases() []leakCase {
 		{name: "batch entries", run: batchRun(
 			"GET Observation/obs-b1", "GET Patient/b", "GET Observation?subject=Patient/b",
 			"GET Observation?_id=obs-b1", "DELETE Observation/obs-b1", "GET Patient/b/_history/1")},
-	}
+	}, deviceWriteLeakCases()...)
 }
 
 // pointingDocument returns a DocumentReference of patient a whose

@@ -30,6 +30,13 @@
 // into a created resource without one; it does not maintain
 // meta.versionId or meta.lastUpdated.
 //
+// A :missing=true condition, in a parameter or a constraint, holds only
+// for a resource without any element on the parameter's path: a Device
+// whose patient element has only an identifier, or is null or {}, is not
+// missing a patient. This is how the Guard decides that a Device belongs
+// to no patient, so the store selects exactly the Devices the Guard
+// releases.
+//
 // It applies the Guard's constraints before the client's parameters, and
 // a resource whose JSON it cannot evaluate for a condition (a duplicated
 // key on the parameter's path) matches nothing instead of failing the

@@ -135,13 +135,16 @@ func (c *Criterion) Match(v Value) bool {
 // MatchResource reports whether the resource JSON meets the condition. It
 // returns false and an error from [Extractor.Extract] for a resource that
 // cannot be trusted. A resource without values for the parameter meets
-// ":not" and ":missing=true" and nothing else.
+// ":not" and nothing else. ":missing=true" holds when the parameter has
+// no element in the resource, as [Extractor.ExtractPresence] decides: an
+// element that yields no value (a Reference with only an identifier,
+// null, an empty object) is not missing.
 func (c *Criterion) MatchResource(resource []byte) (bool, error) {
 	found, present := false, false
-	err := c.ex.Extract(resource, func(_ int, v Value) {
+	err := c.ex.ExtractPresence(resource, func(_ int, v Value) {
 		present = true
 		found = found || c.Match(v)
-	})
+	}, func(int) { present = true })
 	if err != nil {
 		return false, err
 	}

@@ -26,6 +26,7 @@ func referenceExtract(defs []*Def, data []byte) ([]string, error) {
 
 	var out []string
 	for i, d := range defs {
+		present := false
 		for _, p := range d.paths {
 			sh := shapeOf(d.Type, p.typ)
 			for _, x := range walkKeys(doc, p, 0) {
@@ -33,10 +34,32 @@ func referenceExtract(defs []*Def, data []byte) ([]string, error) {
 					out = append(out, fmt.Sprintf("%d %s", i, v))
 				}
 			}
+			present = present || hasElement(doc, p)
+		}
+		if present {
+			out = append(out, fmt.Sprintf("%d present", i))
 		}
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// hasElement reports whether a path without conditions reaches an object
+// that has its last key, whatever the value.
+func hasElement(doc map[string]any, p path) bool {
+	if p.filter.kind != filterNone || p.where.kind != filterNone {
+		return false
+	}
+	parent := p
+	parent.keys = p.keys[:len(p.keys)-1]
+	for _, x := range walkKeys(doc, parent, 0) {
+		if obj, ok := x.(map[string]any); ok {
+			if _, ok := obj[p.keys[len(p.keys)-1]]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // walkKeys follows p.keys[i:] from v, crossing one level of arrays at each
@@ -224,10 +247,17 @@ func partValues(sh shape, obj map[string]any) []Value {
 	return vs
 }
 
-// scannerExtract returns the Extractor's values in the same form.
+// scannerExtract returns the Extractor's values and presence in the same
+// form.
 func scannerExtract(ex *Extractor, data []byte) ([]string, error) {
 	var out []string
-	err := ex.Extract(data, func(i int, v Value) { out = append(out, fmt.Sprintf("%d %s", i, v)) })
+	present := make(map[int]bool)
+	err := ex.ExtractPresence(data, func(i int, v Value) {
+		out = append(out, fmt.Sprintf("%d %s", i, v))
+	}, func(i int) { present[i] = true })
+	for i := range present {
+		out = append(out, fmt.Sprintf("%d present", i))
+	}
 	slices.Sort(out)
 	return out, err
 }

@@ -19,6 +19,9 @@
 //   - [NewExtractor] compiles several definitions of one resource type into
 //     an [Extractor]; [Extractor.Extract] validates the resource JSON and
 //     hands every [Value] of every definition to a callback in one pass.
+//     [Extractor.ExtractPresence] also reports, in the same pass, which
+//     definitions have an element at all, even one that yields no value
+//     (a Reference with only an identifier, null, an empty object).
 //   - [ParseCriterion] parses a search condition such as
 //     "category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory"
 //     into a [Criterion]; [Criterion.Match] tests one Value and
@@ -89,6 +92,13 @@
 // dateTime, instant, Period or Timing event. A uri yields the URI, a
 // quantity the value, unit, system and code of a Quantity (or Age, Duration,
 // Count, Distance, Money), a number the number.
+//
+// An element that yields no value still counts for
+// [Extractor.ExtractPresence] and for :missing, which holds only for a
+// resource without any element on the parameter's path: a Reference with
+// only an identifier or a display, null or an empty object is not
+// missing. On a path with a where() or resolve() condition, only an
+// element with a value that meets the condition counts.
 //
 // # Known gaps
 //

@@ -42,6 +42,28 @@ func ExampleExtractor() {
 	// true
 }
 
+// Does a Device name a patient at all? A patient element that yields no
+// reference value (here one with only an identifier) is still there.
+func ExampleExtractor_ExtractPresence() {
+	patient, _ := searchparam.Lookup("Device", "patient")
+	ex, err := searchparam.NewExtractor(patient)
+	if err != nil {
+		panic(err)
+	}
+	for _, doc := range []string{
+		`{"resourceType":"Device","status":"active"}`,
+		`{"resourceType":"Device","patient":{"identifier":{"value":"12345"}}}`,
+	} {
+		values, present := 0, false
+		err := ex.ExtractPresence([]byte(doc), func(int, searchparam.Value) { values++ },
+			func(int) { present = true })
+		fmt.Println(values, present, err)
+	}
+	// Output:
+	// 0 false <nil>
+	// 0 true <nil>
+}
+
 // A granular scope's condition, checked on a resource.
 func ExampleParseCriterion() {
 	c, err := searchparam.ParseCriterion("Observation", "category",

@@ -174,8 +174,31 @@ func (e *Extractor) Defs() []*Def { return append([]*Def(nil), e.defs...) }
 // The values' strings point into resource (see [Value]). Extract does not
 // modify resource and does not retain it.
 func (e *Extractor) Extract(resource []byte, fn func(def int, v Value)) error {
+	return e.ExtractPresence(resource, fn, nil)
+}
+
+// ExtractPresence is [Extractor.Extract] that also reports, through
+// present, the definitions that have an element in the resource, whether
+// or not the element yields a value. That is what FHIR's :missing
+// modifier and a decision such as "this resource names no patient" need:
+// a Reference with only an identifier or a display, an empty object, an
+// empty array, null or a value of an unexpected JSON kind yields no
+// [Value], but the element is there.
+//
+// present is called with a definition's index when the last key of one of
+// its paths appears in an object that the path reaches, whatever its
+// value; it may be called several times for one definition, before or
+// after its values. A path with a where() or resolve() condition reports
+// no presence, since whether an element without a value meets the
+// condition is unknown: for such a definition, only its values show that
+// it has an element. So a definition has an element exactly when
+// present is called for it or fn receives one of its values. A nil
+// present reports nothing. The errors are those of Extract; after an
+// error, the presence reported must be discarded too.
+func (e *Extractor) ExtractPresence(resource []byte, fn func(def int, v Value),
+	present func(def int)) error {
 	for _, root := range e.passes {
-		w := walk{scanner: scanner{data: resource}}
+		w := walk{scanner: scanner{data: resource}, present: present}
 		if err := w.document(e.resource, root, fn); err != nil {
 			return err
 		}

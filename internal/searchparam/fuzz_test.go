@@ -16,7 +16,7 @@ import (
 var fuzzExtractors = sync.OnceValue(func() map[string]*Extractor {
 	m := map[string]*Extractor{}
 	for _, typ := range []string{"Observation", "AllergyIntolerance", "Communication", "Group",
-		"CareTeam", "Provenance", "Encounter", "Patient", "Library"} {
+		"CareTeam", "Provenance", "Encounter", "Patient", "Library", "Device"} {
 		ex, err := NewExtractor(supportedDefs(typ)...)
 		if err != nil {
 			panic(err)
@@ -28,7 +28,8 @@ var fuzzExtractors = sync.OnceValue(func() map[string]*Extractor {
 
 // FuzzExtract checks that Extract never panics, reports a syntax error
 // exactly for what is not JSON (json.Valid plus RFC 8259's UTF-8 rule), and
-// agrees with the reference evaluator on every input it accepts.
+// agrees with the reference evaluator on every input it accepts: the
+// values, and which definitions have an element (ExtractPresence).
 func FuzzExtract(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.json")
 	for _, file := range files {
@@ -41,7 +42,11 @@ func FuzzExtract(f *testing.F) {
 	for _, s := range []string{`{}`, `[]`, `{"resourceType":"Patient","link":[{"other":1}]}`,
 		`{"resourceType":"Observation","subject":{"reference":"Patient/A","reference":"B"}}`,
 		`{"resourceType":"Observation","sub\u006aect":{"reference":"Patient/\u0041"}}`,
-		`{"resourceType":"Patient","name":[[{"given":["x"]}]]}`, "{\"a\":\"\xff\"}"} {
+		`{"resourceType":"Patient","name":[[{"given":["x"]}]]}`, "{\"a\":\"\xff\"}",
+		`{"resourceType":"Device","patient":null}`, `{"resourceType":"Device","patient":{}}`,
+		`{"resourceType":"Device","patient":{"identifier":{"value":"1"}},"owner":[]}`,
+		`{"resourceType":"Patient","link":[{"other":null},{"type":"seealso"}]}`,
+		`{"resourceType":"Observation","subject":{"display":"x"},"device":[]}`} {
 		f.Add([]byte(s))
 	}
 

@@ -15,6 +15,10 @@ type walk struct {
 	// in pending until the object's condition is known.
 	deferred int
 	pending  []pendingValue
+
+	// present, when not nil, receives the definitions whose element was
+	// found; see Extractor.ExtractPresence.
+	present func(def int)
 }
 
 // pendingValue is a value held back until a where() condition is known.
@@ -91,7 +95,25 @@ func (w *walk) member(n *node, seen *uint64, depth int, out func(int, Value)) er
 		return w.skip(depth)
 	}
 	*seen |= 1 << i
+	if w.present != nil {
+		w.reportPresence(n.children[i])
+	}
 	return w.value(n.children[i], depth, out)
+}
+
+// reportPresence passes to w.present the definitions whose element is the
+// node c, a node that yields values, when their path has no condition:
+// inside an object that a where() tests (deferred), at a node with a
+// where() and for terms with a filter, presence is left to the values.
+func (w *walk) reportPresence(c *node) {
+	if len(c.terms) == 0 || w.deferred > 0 || w.bad != nil || c.where.kind != filterNone {
+		return
+	}
+	for _, t := range c.terms {
+		if t.filter.kind == filterNone {
+			w.present(t.def)
+		}
+	}
 }
 
 // value reads the value at node n: an array is crossed, and each of its

@@ -25,11 +25,17 @@
 // uses (internal/searchparam) and written to the table search_index, one
 // row per value, with columns by kind: token system, code and folded text;
 // reference base, type and ID; string as written and folded; date range
-// low and high; number, with a quantity's unit. A search then becomes one
-// SQL statement in which each search parameter, each compartment and each
-// [compartment.Condition] of the decorator's constraints is an IN
-// (SELECT ... FROM search_index ...) condition; chained and _has
-// parameters are resolved first by searches of their own.
+// low and high; number, with a quantity's unit. A parameter whose element
+// is in the resource without yielding a value (a Reference with only an
+// identifier, null, {}) gets one row of kind 0, which no value condition
+// selects: it is there so that :missing=true, which the decorator's
+// constraints use for a Device that names no patient, does not hold for
+// such a resource, exactly as the decorator decides. A search then
+// becomes one SQL statement in which each search parameter, each
+// compartment and each [compartment.Condition] of the decorator's
+// constraints is an IN (SELECT ... FROM search_index ...) condition;
+// chained and _has parameters are resolved first by searches of their
+// own.
 //
 // # Semantics
 //

@@ -13,6 +13,7 @@ import (
 	"github.com/fhirguard/fhirguard/compartment/memstore"
 	"github.com/fhirguard/fhirguard/examples/internal/sqlstore"
 	"github.com/fhirguard/fhirguard/examples/internal/synth"
+	"github.com/fhirguard/fhirguard/internal/searchparam"
 )
 
 // fuzzStores holds one patient's data in both stores, loaded once per
@@ -132,6 +133,59 @@ func FuzzStamp(f *testing.F) {
 		}
 		if !strings.HasPrefix(string(out.JSON), `{"resourceType":"Patient","id":"f1","meta":`) {
 			t.Fatalf("stored %s", out.JSON)
+		}
+	})
+}
+
+// FuzzMissing writes Device JSON from the fuzzer to this store and to the
+// reference store and asks, for every Device parameter, the same answer to
+// :missing=true and :missing=false: this store's element rows must
+// agree with the reference store's reading of the JSON.
+func FuzzMissing(f *testing.F) {
+	for _, seed := range []string{
+		`{"resourceType":"Device"}`,
+		`{"resourceType":"Device","patient":{"reference":"Patient/a"}}`,
+		`{"resourceType":"Device","patient":{"identifier":{"value":"1"}},"owner":null}`,
+		`{"resourceType":"Device","patient":{},"location":[],"type":{"text":""}}`,
+		`{"resourceType":"Device","deviceName":[{"name":null}],"udiCarrier":[{}]}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	ctx := context.Background()
+	s, err := sqlstore.Open(ctx, sqlstore.Config{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	m, err := memstore.New(memstore.Config{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	var names []string
+	for _, d := range searchparam.Defs("Device") {
+		if d.Supported() && d.Name != "_lastUpdated" {
+			names = append(names, d.Name)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		stored, err := s.Update(ctx, compartment.Resource{Type: "Device", ID: "f1", JSON: data})
+		if err != nil {
+			return
+		}
+		if _, err := m.Update(ctx, stored); err != nil {
+			t.Fatalf("the reference store refused what this store stored: %v", err)
+		}
+		for _, name := range names {
+			for _, v := range []string{"true", "false"} {
+				q := compartment.Query{Type: "Device", Params: []compartment.Param{
+					{Name: "_id", Values: []string{"f1"}},
+					{Name: name, Modifier: "missing", Values: []string{v}}}}
+				got, gotErr := searchAll(ctx, s, q)
+				want, wantErr := searchAll(ctx, m, q)
+				if gotErr != nil || wantErr != nil || !slices.Equal(got.matches, want.matches) {
+					t.Fatalf("%s:missing=%s: %v (%v), reference store %v (%v)", name, v,
+						got.matches, gotErr, want.matches, wantErr)
+				}
+			}
 		}
 	})
 }

@@ -62,7 +62,14 @@ func (r *indexRow) appendArgs(args []any, seq int64) []any {
 		r.ref, r.refBase, r.refType, r.refID, r.str, r.normal, r.low, r.high, r.num, r.unit)
 }
 
-// rowsOf extracts the search values of a resource. A resource whose JSON
+// kindElement is the kind of the index row that records a parameter
+// whose element is in the resource without yielding a value (a Reference
+// with only an identifier, null, {}): no value condition selects it, and
+// it makes :missing=true false, as searchparam decides :missing.
+const kindElement = 0
+
+// rowsOf extracts the search values of a resource, and a kindElement row
+// for each parameter with an element but no value. A resource whose JSON
 // cannot be trusted (invalid, duplicated keys on a parameter's path, too
 // deep, of another type) is refused with an error matching
 // compartment.ErrInvalid.
@@ -72,11 +79,19 @@ func rowsOf(typ string, data []byte) ([]indexRow, error) {
 		return nil, err
 	}
 	var rows []indexRow
-	err = ti.ex.Extract(data, func(def int, v searchparam.Value) {
+	valued := make([]bool, len(ti.names))
+	present := make([]bool, len(ti.names))
+	err = ti.ex.ExtractPresence(data, func(def int, v searchparam.Value) {
 		rows = append(rows, rowOf(ti.names[def], v))
-	})
+		valued[def] = true
+	}, func(def int) { present[def] = true })
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %w: %w", compartment.ErrInvalid, err)
+	}
+	for def, name := range ti.names {
+		if present[def] && !valued[def] {
+			rows = append(rows, indexRow{param: name, kind: kindElement})
+		}
 	}
 	return rows, nil
 }

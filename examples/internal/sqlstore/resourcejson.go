@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fhirguard/fhirguard/compartment"
 	"github.com/fhirguard/fhirguard/examples/internal/fhirjson"
@@ -12,8 +14,13 @@ import (
 // id, if present, is id, and returns it compacted, with resourceType
 // first, then id, then meta carrying versionId vid and lastUpdated at,
 // then the other members in their order. It refuses a repeated member at
-// the top level or in meta with an error matching compartment.ErrInvalid.
+// the top level or in meta, and bytes that are not UTF-8 (which the
+// re-encoding of member names would otherwise replace silently), with an
+// error matching compartment.ErrInvalid.
 func stamp(data []byte, typ, id, vid string, at time.Time) ([]byte, error) {
+	if !utf8.Valid(data) {
+		return nil, invalidJSON(errors.New("not UTF-8"))
+	}
 	obj, err := fhirjson.Parse(data)
 	if err != nil {
 		return nil, invalidJSON(err)

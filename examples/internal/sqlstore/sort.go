@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/fhirguard/fhirguard/compartment"
@@ -47,8 +48,9 @@ func sortExpr(types []string, k compartment.SortKey) (string, error) {
 	if k.Descending {
 		agg = "max"
 	}
-	return "(SELECT " + agg + "(i." + col + ") FROM search_index i " +
-		"WHERE i.vseq = v.seq AND i.param = ?)", nil
+	// Element rows have no value to sort by.
+	where := "WHERE i.vseq = v.seq AND i.param = ? AND i.kind <> " + strconv.Itoa(kindElement)
+	return "(SELECT " + agg + "(i." + col + ") FROM search_index i " + where + ")", nil
 }
 
 // sortColumn returns the index column a parameter sorts by, which its

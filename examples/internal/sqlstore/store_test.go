@@ -117,6 +117,8 @@ func TestWriteRefusesInvalidResources(t *testing.T) {
 		"invalid JSON":  {"Patient", "p1", `{"resourceType":"Patient",}`},
 		"invalid UTF-8": {"Patient", "p1",
 			"{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"\xff\"}]}"},
+		"invalid UTF-8 in a member name": {"Patient", "p1",
+			"{\"resourceType\":\"Patient\",\"\x82\":{}}"},
 		"unknown type":        {"Nothing", "n1", `{"resourceType":"Nothing"}`},
 		"bad id":              {"Patient", "a/b", `{"resourceType":"Patient"}`},
 		"empty id on update":  {"Patient", "", `{"resourceType":"Patient"}`},
