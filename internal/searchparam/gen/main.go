@@ -121,7 +121,9 @@ func exprFor(expr, base string) string {
 }
 
 // splitUnion splits a FHIRPath expression at the "|" operators outside
-// parentheses and string literals.
+// parentheses and string literals. It repeats the package's own splitter
+// on purpose: the generator must build even when the generated tables of
+// the package it writes are stale or broken, so it imports nothing of it.
 func splitUnion(expr string) []string {
 	var terms []string
 	depth, start, quoted := 0, 0, false
